@@ -1,0 +1,3 @@
+from pyhelm.cli.main import main
+
+raise SystemExit(main())

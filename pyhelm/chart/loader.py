@@ -1,0 +1,141 @@
+"""Loading a chart from a folder or a ``.tgz`` archive.
+
+``load_chart(path)`` is the entry point. Both forms go through the same
+``chart_from_files``, so a folder and its packaged archive load to the same
+``Chart``. Subcharts under ``charts/`` load recursively, as folders or archives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pyhelm import yamlio
+from pyhelm.chart.archive import read_archive
+from pyhelm.chart.ignore import HelmIgnore
+from pyhelm.chart.model import Chart, ChartMetadata
+from pyhelm.errors import ChartError
+
+#: Files the loader gives a meaning of their own; everything else is in ``Chart.files``.
+SPECIAL_FILES = ("Chart.yaml", "values.yaml", "values.schema.json", "Chart.lock", "requirements.yaml",
+                 "requirements.lock")
+
+
+def load_chart(path: str | os.PathLike[str]) -> Chart:
+    """Load the chart at ``path``: a chart folder or a chart archive (``.tgz``)."""
+    p = Path(path)
+    if p.is_dir():
+        return chart_from_files(read_folder(p), str(p))
+    if p.is_file():
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise ChartError(f"{p}: cannot read chart archive: {exc.strerror}") from None
+        _, files = read_archive(data, str(p))
+        return chart_from_files(files, str(p))
+    raise ChartError(f"{p}: no such chart folder or archive")
+
+
+def load_archive_bytes(data: bytes, source: str) -> Chart:
+    """Load a chart from the bytes of a ``.tgz`` archive (an upload, a download)."""
+    _, files = read_archive(data, source)
+    return chart_from_files(files, source)
+
+
+def read_folder(root: Path) -> dict[str, bytes]:
+    """Every file of a chart folder that ``.helmignore`` keeps, keyed by '/'-path.
+
+    Symbolic links are followed only when they stay inside the chart folder.
+    """
+    ignore_file = root / ".helmignore"
+    ignore = HelmIgnore(ignore_file.read_text(encoding="utf-8") if ignore_file.is_file() else "")
+    real_root = root.resolve()
+    files: dict[str, bytes] = {}
+    for folder, dirnames, filenames in os.walk(root, followlinks=True):
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        prefix = "" if rel_folder == "." else rel_folder + "/"
+        dirnames[:] = sorted(d for d in dirnames if not ignore.ignored(prefix + d, is_dir=True))
+        for d in dirnames:
+            _check_inside(Path(folder) / d, real_root, prefix + d)
+        for name in sorted(filenames):
+            rel = prefix + name
+            if ignore.ignored(rel):
+                continue
+            full = Path(folder) / name
+            _check_inside(full, real_root, rel)
+            try:
+                files[rel] = full.read_bytes()
+            except OSError as exc:
+                raise ChartError(f"{root}/{rel}: cannot read: {exc.strerror}") from None
+    return files
+
+
+def _check_inside(path: Path, real_root: Path, rel: str) -> None:
+    if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+        raise ChartError(f"{real_root}/{rel}: symbolic link points outside the chart folder; refusing it")
+
+
+def chart_from_files(files: dict[str, bytes], source: str) -> Chart:
+    """Build a ``Chart`` from its files (paths relative to the chart root)."""
+    if "Chart.yaml" not in files:
+        raise ChartError(f"{source}: Chart.yaml is missing; a chart folder needs one (try 'pyhelm create')")
+    meta_data = yamlio.load(files["Chart.yaml"], f"{source}/Chart.yaml", ChartError)
+    metadata = ChartMetadata.from_dict(meta_data, f"{source}/Chart.yaml")
+    chart = Chart(metadata=metadata, raw=dict(files), source=source)
+    chart.values = _values(files.get("values.yaml"), f"{source}/values.yaml")
+    if "values.schema.json" in files:
+        chart.schema = _schema(files["values.schema.json"], f"{source}/values.schema.json")
+    if "Chart.lock" in files:
+        chart.lock = yamlio.load(files["Chart.lock"], f"{source}/Chart.lock", ChartError) or {}
+    subchart_files: dict[str, dict[str, bytes]] = {}
+    for path, content in files.items():
+        if path.startswith("templates/"):
+            chart.templates[path] = _text(content, f"{source}/{path}")
+        elif path.startswith("charts/"):
+            _collect_subchart(path, content, subchart_files, chart, source)
+        elif path not in SPECIAL_FILES:
+            chart.files[path] = content
+    for name in sorted(subchart_files):
+        chart.subcharts.append(chart_from_files(subchart_files[name], f"{source}/charts/{name}"))
+    return chart
+
+
+def _collect_subchart(
+    path: str, content: bytes, folders: dict[str, dict[str, bytes]], chart: Chart, source: str
+) -> None:
+    rest = path[len("charts/"):]
+    name, sep, inner = rest.partition("/")
+    if sep:
+        folders.setdefault(name, {})[inner] = content
+    elif name.endswith((".tgz", ".tar.gz")):
+        chart.subcharts.append(load_archive_bytes(content, f"{source}/charts/{name}"))
+
+
+def _text(content: bytes, source: str) -> str:
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ChartError(f"{source}: not UTF-8 text (byte {exc.start}); templates must be UTF-8") from None
+
+
+def _values(content: bytes | None, source: str) -> dict[str, Any]:
+    if content is None:
+        return {}
+    data = yamlio.load(content, source, ChartError)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ChartError(f"{source}: must be a mapping of values at the top level, got {type(data).__name__}")
+    return data
+
+
+def _schema(content: bytes, source: str) -> dict[str, Any]:
+    try:
+        schema = json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise ChartError(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(schema, dict):
+        raise ChartError(f"{source}: a JSON schema must be an object")
+    return schema

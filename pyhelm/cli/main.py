@@ -1,0 +1,111 @@
+"""The ``pyhelm`` command: parse flags, call the Python API, print.
+
+Each command group lives in its own module under ``pyhelm.cli`` and exposes
+``register(subparsers, common)``, which adds its parsers (with ``parents=[common]``
+so the global flags work anywhere on the line) and sets ``handler`` to a
+function ``handler(args) -> int``. Handlers import what they need lazily, so
+``pyhelm template`` never pays for the HTTP server or the cluster.
+
+A ``PyHelmError`` becomes one ``Error: ...`` line on stderr and a non-zero
+exit; a traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from pyhelm.errors import PyHelmError
+
+#: The command-group modules, in the order their commands appear in --help.
+COMMAND_MODULES = (
+    "pyhelm.cli.render_cmds",
+)
+
+#: Defaults of the global flags (the flags themselves default to SUPPRESS so a
+#: subcommand's copy of a flag never overwrites the top-level one).
+GLOBAL_DEFAULTS = {
+    "cluster": None,
+    "state": None,
+    "kubeconfig": None,
+    "kube_context": None,
+    "namespace": None,
+    "debug": False,
+}
+
+
+def common_parser() -> argparse.ArgumentParser:
+    """The global flags, shared by the top-level parser and every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("global flags")
+    group.add_argument(
+        "--cluster", choices=("memory", "kubectl"), default=argparse.SUPPRESS,
+        help="target cluster: the built-in one (memory, default) or a real one through kubectl "
+             "[env PYHELM_CLUSTER]",
+    )
+    group.add_argument("--state", default=argparse.SUPPRESS, metavar="FILE",
+                       help="state file of the built-in cluster [env PYHELM_STATE]")
+    group.add_argument("--kubeconfig", default=argparse.SUPPRESS, metavar="FILE",
+                       help="kubeconfig for --cluster kubectl")
+    group.add_argument("--kube-context", default=argparse.SUPPRESS, metavar="NAME",
+                       help="kubeconfig context for --cluster kubectl")
+    group.add_argument("-n", "--namespace", default=argparse.SUPPRESS,
+                       help="namespace scope for this request [env PYHELM_NAMESPACE]")
+    group.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show tracebacks on errors")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_parser()
+    parser = argparse.ArgumentParser(
+        prog="pyhelm",
+        parents=[common],
+        description="The Kubernetes package manager, with Jinja2 chart templates and a built-in cluster.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers, common)
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for key, value in GLOBAL_DEFAULTS.items():
+        if not hasattr(args, key):
+            setattr(args, key, value)
+    if args.namespace is None:
+        args.namespace = os.environ.get("PYHELM_NAMESPACE") or "default"
+    if args.cluster is None:
+        args.cluster = os.environ.get("PYHELM_CLUSTER") or "memory"
+    if not hasattr(args, "handler"):
+        parser.print_help(sys.stderr)
+        raise SystemExit(2)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except PyHelmError as exc:
+        if args.debug:
+            raise
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `pyhelm template ... | head`: the reader left; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
