@@ -6,6 +6,10 @@ an absolute path or ``..``, is a link, device or FIFO, lies outside the single
 top folder, or when it decompresses beyond the limits (Helm's defaults: 100 MiB
 in all, 5 MiB per file; overridable by ``PYHELM_MAX_DECOMPRESSED_CHART_SIZE``
 and ``PYHELM_MAX_DECOMPRESSED_FILE_SIZE``, in bytes).
+
+``extract_archive`` writes a checked archive to disk (``pull --untar``) and
+never writes outside its destination. ``read_chart_yaml`` reads only the
+metadata of an archive, for indexing many archives fast.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ import io
 import os
 import posixpath
 import tarfile
+import re
 import zlib
+from pathlib import Path
 
 from pyhelm.errors import UnsafeArchiveError
 
 MAX_CHART_SIZE = 100 * 1024 * 1024
 MAX_FILE_SIZE = 5 * 1024 * 1024
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
 
 
 def _limit(env: str, default: int) -> int:
@@ -41,6 +48,26 @@ def _bounded_gunzip(data: bytes, limit: int, source: str) -> bytes:
             "(raise PYHELM_MAX_DECOMPRESSED_CHART_SIZE if the chart is really that large)"
         )
     return out
+
+
+def _check_member(member: tarfile.TarInfo, source: str) -> tuple[str, str] | None:
+    """``(top_folder, path_inside)`` of a safe file entry, None for a folder entry."""
+    name = member.name
+    if member.isdir():
+        return None
+    if member.issym() or member.islnk():
+        raise UnsafeArchiveError(
+            f"{source}: entry {name!r} is a link to {member.linkname!r}; chart archives may hold "
+            "only regular files"
+        )
+    if not member.isfile():
+        raise UnsafeArchiveError(f"{source}: entry {name!r} is a device, FIFO or other special file")
+    if name.startswith("/") or "\\" in name or ".." in name.split("/") or _DRIVE_RE.match(name):
+        raise UnsafeArchiveError(f"{source}: entry {name!r} escapes the chart folder (absolute or '..')")
+    head, _, rest = posixpath.normpath(name).partition("/")
+    if not rest:
+        raise UnsafeArchiveError(f"{source}: entry {name!r} is not inside the chart's top folder")
+    return head, rest
 
 
 def read_archive(data: bytes, source: str) -> tuple[str, dict[str, bytes]]:
@@ -65,22 +92,11 @@ def read_archive(data: bytes, source: str) -> tuple[str, dict[str, bytes]]:
         except (tarfile.TarError, EOFError) as exc:
             raise UnsafeArchiveError(f"{source}: corrupt tar archive ({exc})") from None
         for member in members:
-            name = member.name
-            if member.isdir():
+            checked = _check_member(member, source)
+            if checked is None:
                 continue
-            if member.issym() or member.islnk():
-                raise UnsafeArchiveError(
-                    f"{source}: entry {name!r} is a link to {member.linkname!r}; chart archives may hold "
-                    "only regular files"
-                )
-            if not member.isfile():
-                raise UnsafeArchiveError(f"{source}: entry {name!r} is a device, FIFO or other special file")
-            if name.startswith("/") or "\\" in name or ".." in name.split("/"):
-                raise UnsafeArchiveError(f"{source}: entry {name!r} escapes the chart folder (absolute or '..')")
-            normal = posixpath.normpath(name)
-            head, _, rest = normal.partition("/")
-            if not rest:
-                raise UnsafeArchiveError(f"{source}: entry {name!r} is not inside the chart's top folder")
+            head, rest = checked
+            name = member.name
             if top is None:
                 top = head
             elif head != top:
@@ -104,3 +120,59 @@ def read_archive(data: bytes, source: str) -> tuple[str, dict[str, bytes]]:
     if top is None:
         raise UnsafeArchiveError(f"{source}: archive is empty; a chart archive holds <name>/Chart.yaml")
     return top, files
+
+
+def read_chart_yaml(data: bytes, source: str) -> bytes:
+    """The ``Chart.yaml`` bytes of a chart archive, reading as little as possible.
+
+    Archives written by Helm or pyhelm hold ``<name>/Chart.yaml`` first, so
+    only its first blocks are decompressed; other archives are read whole with
+    ``read_archive``. Raises ``UnsafeArchiveError`` for a corrupt or unsafe archive.
+    """
+    file_limit = _limit("PYHELM_MAX_DECOMPRESSED_FILE_SIZE", MAX_FILE_SIZE)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as tar:
+            member = tar.next()
+            while member is not None and member.isdir():
+                member = tar.next()
+            if member is not None:
+                checked = _check_member(member, source)
+                if checked and checked[1] == "Chart.yaml" and member.size <= file_limit:
+                    extracted = tar.extractfile(member)
+                    if extracted is not None:
+                        return extracted.read()
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise UnsafeArchiveError(f"{source}: not a valid chart archive ({exc})") from None
+    _, files = read_archive(data, source)
+    if "Chart.yaml" not in files:
+        raise UnsafeArchiveError(f"{source}: archive holds no <name>/Chart.yaml; it is not a chart")
+    return files["Chart.yaml"]
+
+
+def extract_archive(data: bytes, dest: str | os.PathLike[str], source: str) -> Path:
+    """Check the whole archive, then write it under ``dest``; return ``dest/<top folder>``.
+
+    Nothing is written unless every entry is safe (see ``read_archive``); every
+    path is checked again to lie inside ``dest``, files are created new (never
+    through an existing link) with mode 0644. Raises ``UnsafeArchiveError``, or
+    ``ChartError`` when ``dest/<top folder>`` already exists.
+    """
+    from pyhelm.errors import ChartError
+
+    top, files = read_archive(data, source)
+    root = Path(dest).resolve()
+    target = root / top
+    if target.exists() or target.is_symlink():
+        raise ChartError(f"{target}: already exists; remove it or pull into another --untardir")
+    for rel, content in sorted(files.items()):
+        path = target / rel
+        if not path.resolve().is_relative_to(target):
+            raise UnsafeArchiveError(f"{source}: entry {rel!r} would be written outside {target}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            with os.fdopen(os.open(path, flags, 0o644), "wb") as handle:
+                handle.write(content)
+        except OSError as exc:
+            raise ChartError(f"{path}: cannot write while extracting {source}: {exc.strerror}") from None
+    return target
