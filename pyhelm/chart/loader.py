@@ -16,7 +16,7 @@ from pyhelm import yamlio
 from pyhelm.chart.archive import read_archive
 from pyhelm.chart.ignore import HelmIgnore
 from pyhelm.chart.model import Chart, ChartMetadata
-from pyhelm.errors import ChartError
+from pyhelm.errors import ChartError, PyHelmError
 
 #: Files the loader gives a meaning of their own; everything else is in ``Chart.files``.
 SPECIAL_FILES = ("Chart.yaml", "values.yaml", "values.schema.json", "Chart.lock", "requirements.yaml",
@@ -120,10 +120,39 @@ def _text(content: bytes, source: str) -> str:
         raise ChartError(f"{source}: not UTF-8 text (byte {exc.start}); templates must be UTF-8") from None
 
 
+#: Most nodes a YAML document may expand to through aliases (a "billion laughs" bomb stops here).
+MAX_EXPANDED_NODES = 1_000_000
+
+
+def check_expansion(data: Any, source: str, error_class: type[PyHelmError] = ChartError) -> None:
+    """Refuse data whose aliases expand to more than ``MAX_EXPANDED_NODES`` nodes.
+
+    PyYAML shares an aliased node instead of copying it, so loading a bomb is
+    cheap; dumping, merging or walking it is not. This counts the expanded
+    size in time linear in the *distinct* nodes.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        if not isinstance(node, (dict, list)):
+            return 1
+        key = id(node)
+        if key not in sizes:
+            sizes[key] = 0  # a cycle counts as nothing more
+            children = node.values() if isinstance(node, dict) else node
+            sizes[key] = 1 + sum(size(child) for child in children)
+        return sizes[key]
+
+    if isinstance(data, (dict, list)) and size(data) > MAX_EXPANDED_NODES:
+        raise error_class(f"{source}: YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes; "
+                          "refusing it as an alias bomb")
+
+
 def _values(content: bytes | None, source: str) -> dict[str, Any]:
     if content is None:
         return {}
     data = yamlio.load(content, source, ChartError)
+    check_expansion(data, source)
     if data is None:
         return {}
     if not isinstance(data, dict):

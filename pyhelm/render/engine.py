@@ -1,0 +1,275 @@
+"""The sandboxed Jinja2 environment that renders charts.
+
+One ``ChartEnvironment`` renders one chart tree (the root and its enabled
+subcharts). Every template is known by its Helm path —
+``nginx/templates/deployment.yaml``, ``parent/charts/sub/templates/cm.yaml`` —
+and carries its own chart's objects (``Values``, ``Release``, ``Chart``,
+``Capabilities``, ``Files``, ``Template``, and ``ctx``: all of them in one
+mapping, Helm's ``.``) as template globals, so a helper file imported by a
+template sees the same objects as the template itself.
+
+Compiled templates are cached on disk (Jinja2's bytecode cache, keyed by the
+template's name and a hash of its source) under the XDG cache folder, so a
+second render of an unchanged chart does not compile anything.
+
+Security: a ``SandboxedEnvironment`` — no ``_``-prefixed attributes, no
+unsafe callables — plus size limits on ``*``/``**`` and bounded
+``include``/``tpl`` nesting. A sandbox violation raises ``SecurityError``,
+which ``diagnostics`` turns into ``SandboxError``.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, pass_context
+from jinja2.bccache import FileSystemBytecodeCache
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.runtime import Context, Macro
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import missing
+
+from pyhelm.errors import RenderError, SandboxError
+from pyhelm.render import functions
+
+#: How deep ``include`` and ``tpl`` may nest (a helper that includes itself stops here).
+MAX_DEPTH = 64
+#: Largest string or list a template may build with ``*``, and largest ``**`` result (in bits).
+MAX_SEQUENCE = 10_000_000
+MAX_POWER_BITS = 4096
+#: Names a template might try for an escape; using one is reported as a sandbox violation.
+FORBIDDEN_NAMES = frozenset((
+    "os", "sys", "open", "file", "eval", "exec", "compile", "__import__", "import", "importlib",
+    "subprocess", "builtins", "__builtins__", "globals", "locals", "vars", "getattr", "setattr",
+    "type", "object", "input", "breakpoint", "self",
+))
+#: Bumped whenever the environment's options change the compiled code.
+CACHE_VERSION = "1"
+
+
+class HelmUndefined(StrictUndefined):
+    """A strict undefined whose message names the missing key and the fix."""
+
+    __slots__ = ()
+
+    def __init__(self, hint: str | None = None, obj: Any = missing, name: str | None = None,
+                 exc: type[Exception] = UndefinedError) -> None:
+        if obj is missing and name in FORBIDDEN_NAMES:
+            hint = (f"'{name}' is not available: templates run in a sandbox and cannot reach "
+                    "Python, the file system or the network (use Files.Get for chart files)")
+            exc = SecurityError
+        super().__init__(hint, obj, name, exc)
+
+    @property
+    def _undefined_message(self) -> str:
+        if self._undefined_hint:
+            return self._undefined_hint
+        if self._undefined_obj is missing:
+            return f"'{self._undefined_name}' is undefined"
+        if isinstance(self._undefined_obj, dict):
+            return (f"'{self._undefined_name}' is undefined: the mapping has no such key "
+                    f"(for an optional value use `| default(...)`, or test `is defined`)")
+        return f"'{self._undefined_name}' is undefined on a {type(self._undefined_obj).__name__} value"
+
+
+class ChartEnvironment(SandboxedEnvironment):
+    """The sandbox, with Helm-minded attribute lookup and output.
+
+    - ``a.b`` on a mapping is the *key* ``b`` when it exists (a values key named
+      ``items`` or ``keys`` wins over the dict method); otherwise the usual lookup.
+    - ``{{ true }}`` prints ``true``, ``{{ none }}`` prints nothing, as in Helm.
+    - Relative template names (``{% import "_helpers.tpl" as h %}``) resolve
+      from the importing template's folder; ``..`` and absolute names are refused.
+    """
+
+    intercepted_binops = frozenset(("*", "**"))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+    def call_binop(self, context: Context, op: str, left: Any, right: Any) -> Any:
+        if op == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
+                        and len(seq) * count > MAX_SEQUENCE:
+                    raise SecurityError(f"'*' would build a sequence longer than {MAX_SEQUENCE} items")
+            return operator.mul(left, right)
+        if isinstance(left, int) and isinstance(right, int) and right > 0 \
+                and abs(left) > 1 and right * max(abs(left).bit_length(), 1) > MAX_POWER_BITS:
+            raise SecurityError(f"'**' result would exceed {MAX_POWER_BITS} bits")
+        return operator.pow(left, right)
+
+    def join_path(self, template: str, parent: str) -> str:
+        if template.startswith("/") or ".." in template.split("/"):
+            raise SecurityError(f"template name {template!r} leaves the chart; use a path relative "
+                                "to the importing template's folder")
+        return parent.rsplit("/", 1)[0] + "/" + template
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return value
+
+
+class ChartLoader(BaseLoader):
+    """Templates of a whole chart tree, by Helm path, each with its chart's globals."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, str] = {}
+        self.scopes: dict[str, ChartScope] = {}
+
+    def add(self, name: str, source: str, scope: ChartScope) -> None:
+        self.sources[name] = source
+        self.scopes[name] = scope
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if template not in self.sources:
+            raise TemplateNotFound(template)
+        return self.sources[template], template, lambda: True
+
+    def load(self, environment: Any, name: str, globals: Any = None) -> Any:  # noqa: A002
+        scope = self.scopes.get(name)
+        merged = scope.globals_for(name) if scope else {}
+        return super().load(environment, name, {**merged, **(globals or {})})
+
+
+class ChartScope:
+    """One chart of the tree: its objects, its helpers' macros, the shared depth counter."""
+
+    def __init__(self, prefix: str, chart_name: str, objects: dict[str, Any], env: RenderEnv) -> None:
+        self.prefix = prefix                  # "nginx" or "parent/charts/sub"
+        self.chart_name = chart_name
+        self.objects = objects
+        self.env = env
+        self.helpers: list[str] = []          # names of this chart's `_*` templates
+        self._macros: dict[str, Macro] | None = None
+        self.tpl_cache: dict[str, Any] = {}
+
+    def globals_for(self, name: str) -> dict[str, Any]:
+        template = {"Name": name, "BasePath": name.rsplit("/", 1)[0]}
+        ctx = {**self.objects, "Template": template}
+        return {**ctx, "ctx": ctx, "_pyhelm": self}
+
+    def macros(self) -> dict[str, Macro]:
+        """This chart's helper macros by name (helpers loaded on first use)."""
+        if self._macros is None:
+            self._macros = {}
+            for helper in self.helpers:
+                module = self.env.jinja.get_template(helper).module
+                for key in dir(module):
+                    value = getattr(module, key)
+                    if isinstance(value, Macro):
+                        self._macros[key] = value
+        return self._macros
+
+    def find_macro(self, name: str) -> Macro:
+        """``include``'s lookup: ``"chart.macro"`` in that chart, else ``macro`` in this chart."""
+        plain = name.replace("-", "_")
+        chart, dot, rest = plain.partition(".")
+        candidates: list[tuple[ChartScope, str]] = [(self, plain.replace(".", "_"))]
+        if dot:
+            candidates = [(s, rest.replace(".", "_")) for s in self.env.scopes_named(chart)] + \
+                [(self, rest.replace(".", "_"))] + candidates
+        for scope, macro_name in candidates:
+            macro = scope.macros().get(macro_name)
+            if macro is not None:
+                return macro
+        raise RenderError(
+            f"include: no named template {name!r} in chart {self.chart_name!r}: define "
+            f"{{% macro {candidates[0][1]}(ctx) %}} in a templates/_*.tpl file"
+        )
+
+
+class RenderEnv:
+    """The Jinja2 environment of one render, with its loader and chart scopes."""
+
+    def __init__(self, lookup: Callable[[str, str, str, str], dict[str, Any]] | None,
+                 cache_dir: str | None) -> None:
+        self.loader = ChartLoader()
+        self.lookup = lookup
+        self.depth = 0
+        self.scopes: list[ChartScope] = []
+        cache = FileSystemBytecodeCache(cache_dir) if cache_dir else None
+        self.jinja = ChartEnvironment(
+            loader=self.loader, undefined=HelmUndefined, finalize=_finalize, trim_blocks=True,
+            lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=cache, auto_reload=False,
+            cache_size=-1,
+        )
+        self._install_functions()
+
+    def add_chart(self, prefix: str, chart_name: str, objects: dict[str, Any]) -> ChartScope:
+        scope = ChartScope(prefix, chart_name, objects, self)
+        self.scopes.append(scope)
+        return scope
+
+    def scopes_named(self, chart_name: str) -> list[ChartScope]:
+        return [s for s in self.scopes if s.chart_name == chart_name]
+
+    def _install_functions(self) -> None:
+        env = self.jinja
+        for name, function in functions.FUNCTIONS.items():
+            env.globals[name] = function
+            if name not in functions.KEEP_JINJA_FILTERS:
+                env.filters[name] = functions.as_filter(function)
+        env.filters["d"] = env.filters["default"]
+        env.globals.update(include=_include, tpl=_tpl, lookup=self._lookup)
+
+    def _lookup(self, api_version: str, kind: str, namespace: str, name: str) -> dict[str, Any]:
+        """Helm's ``lookup``: ``{}`` when rendering offline (as ``helm template``)."""
+        if self.lookup is None:
+            return {}
+        return self.lookup(api_version, kind, namespace, name) or {}
+
+    @contextmanager
+    def deeper(self, what: str) -> Iterator[None]:
+        if self.depth >= MAX_DEPTH:
+            raise RenderError(f"{what}: include/tpl nested more than {MAX_DEPTH} levels deep "
+                              "(a named template that includes itself?)")
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+
+
+def _scope(context: Context) -> ChartScope:
+    scope = context.resolve_or_missing("_pyhelm")
+    if not isinstance(scope, ChartScope):
+        raise SandboxError("include/tpl used outside a chart template")
+    return scope
+
+
+@pass_context
+def _include(context: Context, name: str, *args: Any, **kwargs: Any) -> str:
+    """Render the named helper macro and return its text (Helm's ``include``)."""
+    scope = _scope(context)
+    macro = scope.find_macro(str(name))
+    if not macro.catch_varargs:
+        args = args[: len(macro.arguments)]
+    with scope.env.deeper(f"include {name!r}"):
+        return str(macro(*args, **kwargs))
+
+
+@pass_context
+def _tpl(context: Context, text: Any, values: Any = None) -> str:
+    """Render ``text`` as a template of the calling chart (Helm's ``tpl``)."""
+    scope = _scope(context)
+    source = functions.gostr(text)
+    template = scope.tpl_cache.get(source)
+    if template is None:
+        template = scope.env.jinja.from_string(source, globals=scope.globals_for(context.name or ""))
+        scope.tpl_cache[source] = template
+    variables = values if isinstance(values, dict) else {}
+    with scope.env.deeper("tpl"):
+        return template.render(variables)
+

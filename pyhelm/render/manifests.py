@@ -1,0 +1,207 @@
+"""Rendered text → manifests: split documents, read their heads, order them, find hooks.
+
+Reading a document's head (apiVersion, kind, metadata name/namespace and
+the ``helm.sh/hook*`` annotations) is a line scan, not a YAML parse: the
+rendering figures forbid re-parsing every manifest. The scan understands
+block-style YAML as templates write it; anything it is not sure of (flow
+style, anchors, tags, block scalars, JSON documents, tabs) falls back to a
+real parse of that one document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pyhelm import yamlio
+from pyhelm.errors import RenderError
+
+#: Helm's install order of kinds (pkg/release/v1/util/kind_sorter.go); unknown kinds go last, by name.
+INSTALL_ORDER = (
+    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
+    "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
+    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole",
+    "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding",
+    "RoleBindingList", "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+)
+_RANK = {kind: i for i, kind in enumerate(INSTALL_ORDER)}
+HOOK_EVENTS = frozenset((
+    "pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade",
+    "pre-rollback", "post-rollback", "test",
+))
+_HOOK = "helm.sh/hook"
+_SEPARATOR = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
+_AMBIGUOUS_START = tuple("&*!|>{[%@`")
+
+
+@dataclass(frozen=True)
+class RenderedManifest:
+    """One rendered document, with what the install needs to know about it."""
+
+    source: str
+    text: str
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None
+    hook_events: tuple[str, ...] = ()
+    hook_weight: int = 0
+    hook_delete_policies: tuple[str, ...] = ()
+
+    @property
+    def is_hook(self) -> bool:
+        return bool(self.hook_events)
+
+    def printed(self) -> str:
+        """As ``helm template`` prints it: ``---``, the Source line, the document."""
+        return f"---\n# Source: {self.source}\n{self.text}\n"
+
+
+class _Ambiguous(Exception):
+    """The line scan cannot be sure; parse the document instead."""
+
+
+def split_documents(text: str) -> list[str]:
+    """The non-empty documents of a rendered file, stripped, in order."""
+    return [doc for part in _SEPARATOR.split(text) if (doc := part.strip())]
+
+
+def manifests_of(source: str, rendered: str) -> list[RenderedManifest]:
+    """Every document of one rendered template file; unknown hook events drop the document (as Helm)."""
+    out = []
+    for doc in split_documents(rendered):
+        try:
+            head = _scan(doc)
+        except _Ambiguous:
+            head = _parse(doc, source)
+        manifest = _manifest(source, doc, head)
+        if manifest is not None:
+            out.append(manifest)
+    return out
+
+
+def install_sorted(manifests: list[RenderedManifest]) -> list[RenderedManifest]:
+    """Stable sort by Helm's install order of kinds; unknown kinds after, alphabetically."""
+    return sorted(manifests, key=sort_key)
+
+
+def sort_key(manifest: RenderedManifest) -> tuple[int, str]:
+    rank = _RANK.get(manifest.kind)
+    return (rank, "") if rank is not None else (len(INSTALL_ORDER), manifest.kind)
+
+
+def _manifest(source: str, doc: str, head: dict[str, Any]) -> RenderedManifest | None:
+    annotations = head.get("annotations") or {}
+    events: tuple[str, ...] = ()
+    hook = annotations.get(_HOOK)
+    if hook is not None:
+        named = [e.strip().lower() for e in str(hook).split(",") if e.strip()]
+        events = tuple(dict.fromkeys("test" if e == "test-success" else e for e in named))
+        events = tuple(e for e in events if e in HOOK_EVENTS)
+        if not events:
+            return None
+    weight = str(annotations.get(_HOOK + "-weight", "0")).strip()
+    policies = str(annotations.get(_HOOK + "-delete-policy", "") or "")
+    return RenderedManifest(
+        source=source, text=doc, api_version=str(head.get("apiVersion") or ""),
+        kind=str(head.get("kind") or ""), name=str(head.get("name") or ""),
+        namespace=str(head["namespace"]) if head.get("namespace") else None,
+        hook_events=events, hook_weight=int(weight) if re.fullmatch(r"[-+]?\d+", weight) else 0,
+        hook_delete_policies=tuple(p.strip() for p in policies.split(",") if p.strip()),
+    )
+
+
+def _parse(doc: str, source: str) -> dict[str, Any]:
+    data = yamlio.load(doc, source, RenderError)
+    if not isinstance(data, dict):
+        return {}
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    return {"apiVersion": data.get("apiVersion"), "kind": data.get("kind"), "name": meta.get("name"),
+            "namespace": meta.get("namespace"), "annotations": annotations}
+
+
+def _scan(doc: str) -> dict[str, Any]:
+    """The document's head from its lines; raises ``_Ambiguous`` when unsure."""
+    head: dict[str, Any] = {}
+    section = ""
+    meta_indent = sub_indent = -1
+    sub = ""
+    annotations: dict[str, str] = {}
+    for line in doc.split("\n"):
+        stripped = line.lstrip(" ")
+        if not stripped or stripped[0] == "#":
+            continue
+        if "\t" in line[: len(line) - len(stripped) + 1]:
+            raise _Ambiguous
+        indent = len(line) - len(stripped)
+        if indent == 0:
+            if stripped[0] in "-{[":
+                raise _Ambiguous
+            key, value = _pair(stripped)
+            section = key
+            if key in ("apiVersion", "kind"):
+                head[key] = _scalar(value)
+            elif key == "metadata" and _scalar(value, allow_empty=True) != "":
+                raise _Ambiguous
+            continue
+        if section != "metadata":
+            continue
+        if meta_indent < 0:
+            meta_indent = indent
+        if indent == meta_indent:
+            sub, value = _pair(stripped)
+            sub_indent = -1
+            if sub in ("name", "namespace"):
+                head[sub] = _scalar(value)
+            elif sub == "annotations" and _scalar(value, allow_empty=True) != "":
+                raise _Ambiguous
+        elif sub == "annotations" and indent > meta_indent:
+            if sub_indent < 0:
+                sub_indent = indent
+            if indent == sub_indent:
+                key, value = _pair(stripped)
+                if key.startswith(_HOOK):
+                    annotations[key] = _scalar(value)
+    head["annotations"] = annotations
+    if "kind" not in head and "apiVersion" not in head and any(
+            line and line[0] not in " #" for line in doc.split("\n")):
+        raise _Ambiguous
+    return head
+
+
+def _pair(text: str) -> tuple[str, str]:
+    if text[0] in "\"'":
+        quote = text[0]
+        end = text.find(quote, 1)
+        if end < 0 or not text[end + 1:].startswith(":"):
+            raise _Ambiguous
+        return text[1:end], text[end + 2:]
+    key, sep, value = text.partition(":")
+    if not sep or (value and value[0] not in " "):
+        raise _Ambiguous
+    return key.rstrip(), value
+
+
+def _scalar(value: str, allow_empty: bool = False) -> str:
+    text = value.strip()
+    if not text:
+        if allow_empty:
+            return ""
+        raise _Ambiguous
+    if text.startswith(_AMBIGUOUS_START):
+        raise _Ambiguous
+    if text[0] in "\"'":
+        quote = text[0]
+        end = text.rfind(quote)
+        inner = text[1:end] if end > 0 else ""
+        rest = text[end + 1:].strip() if end > 0 else "x"
+        if (rest and not rest.startswith("#")) or "\\" in inner or (quote == "'" and "''" in inner):
+            raise _Ambiguous
+        return inner
+    if " #" in text:
+        text = text.split(" #", 1)[0].rstrip()
+    return text

@@ -1,0 +1,121 @@
+"""One render of a chart tree: values in, ordered manifests, hooks, CRDs and notes out."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pyhelm.chart.model import Chart
+from pyhelm.errors import ChartError
+from pyhelm.render import objects
+from pyhelm.render.diagnostics import translate
+from pyhelm.render.engine import CACHE_VERSION, ChartScope, RenderEnv
+from pyhelm.render.manifests import RenderedManifest, install_sorted, manifests_of, split_documents
+
+if TYPE_CHECKING:
+    from pyhelm.render import RenderOptions, RenderResult
+
+NOTES = "templates/NOTES.txt"
+
+
+@dataclass
+class _Unit:
+    """One chart of the tree to render: the chart, its values, its Helm path prefix."""
+
+    chart: Chart
+    values: dict[str, Any]
+    prefix: str
+    scope: ChartScope | None = None
+
+
+def template_cache_dir() -> str | None:
+    """Folder of compiled templates (``PYHELM_CACHE_HOME``/templates-vN); None when it cannot exist."""
+    if os.environ.get("PYHELM_NO_TEMPLATE_CACHE"):
+        return None
+    from pyhelm.settings import cache_home
+
+    folder = cache_home() / f"templates-v{CACHE_VERSION}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return str(folder)
+
+
+def render(chart: Chart, user_values: dict[str, Any], options: RenderOptions) -> RenderResult:
+    from pyhelm.render import RenderResult
+    from pyhelm.values import compute_values
+
+    if chart.metadata.type == "library":
+        raise ChartError(f"{chart.source or chart.name}: library charts are not installable; "
+                         "use the chart as a dependency of an application chart")
+    values = compute_values(chart, user_values, validate=options.validate_schema)
+    units = _units(chart, values, chart.name)
+    env = RenderEnv(options.lookup, template_cache_dir())
+    shared = {
+        "Release": objects.release_object(options.release_name, options.namespace, options.revision,
+                                          options.is_upgrade),
+        "Capabilities": objects.capabilities_object(options.kube_version, tuple(options.api_versions)),
+    }
+    for i, unit in enumerate(units):
+        unit.scope = env.add_chart(unit.prefix, unit.chart.name, {
+            "Values": unit.values, **shared, "Chart": objects.chart_object(unit.chart, i == 0),
+            "Files": objects.files_object(unit.chart),
+        })
+        for path, source in unit.chart.templates.items():
+            name = f"{unit.prefix}/{path}"
+            env.loader.add(name, source, unit.scope)
+            if path.rsplit("/", 1)[-1].startswith("_"):
+                unit.scope.helpers.append(name)
+    rendered = sorted(_render_templates(env, units))
+    found = [m for name, text in rendered for m in manifests_of(name, text)]
+    ordered = install_sorted(found)
+    notes_name = f"{chart.name}/{NOTES}"
+    notes = _render_one(env, notes_name) if NOTES in chart.templates else ""
+    return RenderResult(
+        manifests=[m for m in ordered if not m.hook_events],
+        hooks=[m for m in ordered if m.hook_events],
+        crds=[c for unit in units for c in _crds(unit)],
+        notes=notes,
+        values=values,
+    )
+
+
+def _units(chart: Chart, values: dict[str, Any], prefix: str) -> list[_Unit]:
+    from pyhelm.values import enabled_subcharts
+
+    units = [_Unit(chart, values, prefix)]
+    for alias, sub in enabled_subcharts(chart, values):
+        section = values.get(alias)
+        units.extend(_units(sub, section if isinstance(section, dict) else {}, f"{prefix}/charts/{alias}"))
+    return units
+
+
+def _render_templates(env: RenderEnv, units: list[_Unit]) -> list[tuple[str, str]]:
+    out = []
+    for unit in units:
+        if unit.chart.metadata.type == "library":
+            continue
+        for path in unit.chart.templates:
+            base = path.rsplit("/", 1)[-1]
+            if base.startswith("_") or path == NOTES:
+                continue
+            name = f"{unit.prefix}/{path}"
+            out.append((name, _render_one(env, name)))
+    return out
+
+
+def _render_one(env: RenderEnv, name: str) -> str:
+    try:
+        return env.jinja.get_template(name).render()
+    except Exception as exc:  # every template failure becomes one located RenderError
+        raise translate(exc, env.loader.sources, name) from None
+
+
+def _crds(unit: _Unit) -> list[RenderedManifest]:
+    out = []
+    for path, content in unit.chart.crds.items():
+        text = content.decode("utf-8", "replace")
+        out.extend(manifests_of(f"{unit.prefix}/{path}", text) if split_documents(text) else [])
+    return out
