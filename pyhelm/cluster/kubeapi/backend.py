@@ -1,0 +1,80 @@
+"""What the API server needs of the built-in cluster, in one place.
+
+``Backend`` wraps a ``MemoryCluster`` (``pyhelm.cluster.memory``): the
+``Cluster`` protocol (create/get/list/update/apply/delete), its event log
+(``events_since``, ``current_resource_version``) and its kind registry, plus
+the few conveniences the HTTP layer wants (``exists``, ``update_status``,
+``logs``). Every call is one transaction of the cluster, so a CLI process
+sharing the state file sees each write whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pyhelm.cluster.base import Manifest, ObjectRef
+from pyhelm.cluster.memory.kinds import KINDS, KindInfo
+from pyhelm.errors import NotFound
+
+
+class Backend:
+    """The built-in cluster as the API server uses it."""
+
+    def __init__(self, cluster: Any) -> None:
+        self.cluster = cluster
+
+    # -- the Cluster protocol --------------------------------------------------
+    def get(self, ref: ObjectRef) -> Manifest:
+        return self.cluster.get(ref)
+
+    def list(self, api_version: str, kind: str, namespace: str | None,
+             selector: Mapping[str, str] | None) -> list[Manifest]:
+        return self.cluster.list(api_version, kind, namespace, selector)
+
+    def create(self, obj: Manifest) -> Manifest:
+        return self.cluster.create(obj)
+
+    def update(self, obj: Manifest) -> Manifest:
+        return self.cluster.update(obj)
+
+    def apply(self, objs: Sequence[Manifest], field_manager: str, force: bool = False,
+              dry_run: bool = False) -> list[Manifest]:
+        return self.cluster.apply(objs, field_manager=field_manager, force=force,
+                                  dry_run=dry_run)
+
+    def delete(self, ref: ObjectRef, cascade: str) -> None:
+        self.cluster.delete(ref, cascade=cascade)
+
+    # -- watch support ---------------------------------------------------------
+    def events_since(self, resource_version: int, api_version: str, kind: str,
+                     namespace: str | None) -> list[tuple[str, Manifest]]:
+        return self.cluster.events_since(resource_version, api_version=api_version, kind=kind,
+                                         namespace=namespace)
+
+    def current_resource_version(self) -> int:
+        return int(self.cluster.current_resource_version())
+
+    # -- conveniences ----------------------------------------------------------
+    def kinds(self) -> list[KindInfo]:
+        """Built-in kinds plus those that applied CustomResourceDefinitions add."""
+        kinds = getattr(self.cluster, "kinds", None)
+        return list(kinds()) if callable(kinds) else list(KINDS)
+
+    def exists(self, ref: ObjectRef) -> bool:
+        try:
+            self.cluster.get(ref)
+        except NotFound:
+            return False
+        return True
+
+    def update_status(self, obj: Manifest) -> Manifest:
+        """Write ``obj``'s status (the status subresource)."""
+        return self.cluster.update(obj)
+
+    def logs(self, pod: Manifest, container: str | None) -> str:
+        """A pod's (simulated) log text."""
+        logs = getattr(self.cluster, "logs", None)
+        if callable(logs):
+            return str(logs(ObjectRef.of(pod), container))
+        return ""
