@@ -33,10 +33,13 @@ def translate(exc: BaseException, sources: dict[str, str], current: str) -> Rend
         if exc.name not in sources:
             message += " (in a string rendered by tpl)"
     else:
-        name, line = _location(exc.__traceback__, sources) or (current, None)
+        frames = _locations(exc.__traceback__, sources)
+        name, line = frames[-1] if frames else (current, None)
         message = _message(exc)
-    error_class = SandboxError if isinstance(exc, (SecurityError, SandboxError)) else RenderError
-    return error_class(format_at(name, line, message, sources.get(name, ""), _hint(exc)))
+        trail = "".join(f"\n  included from {n}:{ln}" for n, ln in reversed(frames[:-1]))
+        error_class = SandboxError if isinstance(exc, (SecurityError, SandboxError)) else RenderError
+        return error_class(format_at(name, line, message, sources.get(name, ""), _hint(exc)) + trail)
+    return RenderError(format_at(name, line, message, sources.get(name, "")))
 
 
 def format_at(name: str, line: int | None, message: str, source: str, hint: str | None = None) -> str:
@@ -51,12 +54,16 @@ def format_at(name: str, line: int | None, message: str, source: str, hint: str 
     return f"{name}:{line}:{column}: {message}\n{gutter}{text}\n{caret}"
 
 
-def _location(tb: TracebackType | None, sources: dict[str, str]) -> tuple[str, int] | None:
-    found = None
+def _locations(tb: TracebackType | None, sources: dict[str, str]) -> list[tuple[str, int]]:
+    """The chart-template frames of a traceback, outermost first (one per template)."""
+    found: list[tuple[str, int]] = []
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename in sources:
-            found = (filename, tb.tb_lineno)
+            if found and found[-1][0] == filename:
+                found[-1] = (filename, tb.tb_lineno)
+            else:
+                found.append((filename, tb.tb_lineno))
         tb = tb.tb_next
     return found
 

@@ -174,12 +174,11 @@ class ChartScope:
 
     def find_macro(self, name: str) -> Macro:
         """``include``'s lookup: ``"chart.macro"`` in that chart, else ``macro`` in this chart."""
-        plain = name.replace("-", "_")
-        chart, dot, rest = plain.partition(".")
-        candidates: list[tuple[ChartScope, str]] = [(self, plain.replace(".", "_"))]
+        chart, dot, rest = name.partition(".")
+        candidates: list[tuple[ChartScope, str]] = [(self, _macro_name(name))]
         if dot:
-            candidates = [(s, rest.replace(".", "_")) for s in self.env.scopes_named(chart)] + \
-                [(self, rest.replace(".", "_"))] + candidates
+            candidates = [(s, _macro_name(rest)) for s in self.env.scopes_named(chart)] + \
+                [(self, _macro_name(rest))] + candidates
         for scope, macro_name in candidates:
             macro = scope.macros().get(macro_name)
             if macro is not None:
@@ -240,6 +239,10 @@ class RenderEnv:
             yield
         finally:
             self.depth -= 1
+
+
+def _macro_name(name: str) -> str:
+    return name.replace("-", "_").replace(".", "_")
 
 
 def _scope(context: Context) -> ChartScope:

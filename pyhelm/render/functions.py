@@ -62,8 +62,26 @@ def to_yaml(value: Any) -> str:
     """YAML without the trailing newline (Helm's ``toYaml``); ``{}``/``[]`` for empty."""
     if isinstance(value, Undefined):
         str(value)  # a strict undefined raises its own, precise error
-    text = yamlio.dump(_plain(value))
+    import yaml
+
+    text = yaml.dump(_plain(value), Dumper=_dumper(), default_flow_style=False, sort_keys=True,
+                     allow_unicode=True, width=1 << 30)
     return text.removesuffix("\n...\n").rstrip("\n")
+
+
+_DUMPER: Any = None
+
+
+def _dumper() -> Any:
+    """yamlio's (C) dumper, writing multi-line strings as ``|`` blocks, as Helm users expect."""
+    global _DUMPER
+    if _DUMPER is None:
+        def text(dumper: Any, data: str) -> Any:
+            return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
+
+        _DUMPER = type("HelmDumper", (yamlio._Dumper,), {})
+        _DUMPER.add_representer(str, text)
+    return _DUMPER
 
 
 def _plain(value: Any) -> Any:
