@@ -1,0 +1,100 @@
+"""The upload and query API, compatible with ChartMuseum's (``/api/charts...``).
+
+Status codes and JSON bodies follow ChartMuseum, so its clients (``helm
+cm-push``, CI scripts using curl) work unchanged:
+
+=======  ==============================  ===========================================
+POST     /api/charts                     201 {"saved":true}; 409 exists; 400 not a chart
+GET      /api/charts[?offset=&limit=]    200 {name: [version, ...]}; 400 bad paging
+GET      /api/charts/<name>              200 [version, ...]; 404 {"error":"chart not found"}
+GET      /api/charts/<name>/<version>    200 version ("latest" = newest); 404
+DELETE   /api/charts/<name>/<version>    200 {"deleted":true}; 404
+=======  ==============================  ===========================================
+
+HEAD works wherever GET does. An upload overwrites an existing version only
+with ``allow_overwrite``, or with ``?force`` unless ``disable_force_overwrite``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from pyhelm.repo.server.http import HTTPError, Request, Response, json_response
+from pyhelm.repo.server.storage import RepoStorage
+from pyhelm.repo.server.upload import inspect, read_upload
+
+#: ChartMuseum's default --max-upload-size.
+DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ApiOptions:
+    allow_overwrite: bool = False
+    disable_force_overwrite: bool = False
+    disable_delete: bool = False
+    max_upload_size: int = DEFAULT_MAX_UPLOAD
+
+
+class ChartMuseumAPI:
+    """The ``/api/charts`` routes over one ``RepoStorage``."""
+
+    def __init__(self, storage: RepoStorage, options: ApiOptions) -> None:
+        self.storage = storage
+        self.options = options
+
+    async def list_charts(self, request: Request) -> Response:
+        query = request.query()
+        offset = _paging(query, "offset", minimum=0, default=0)
+        limit = _paging(query, "limit", minimum=1, default=None)
+        names = sorted(self.storage.index.entries)
+        names = names[offset:] if limit is None else names[offset:offset + limit]
+        entries = self.storage.index.entries
+        return json_response(200, {name: [cv.to_dict() for cv in entries[name]] for name in names})
+
+    async def chart_versions(self, request: Request, name: str) -> Response:
+        versions = self.storage.index.entries.get(name)
+        if not versions:
+            raise HTTPError(404, "chart not found")
+        return json_response(200, [cv.to_dict() for cv in versions])
+
+    async def chart_version(self, request: Request, name: str, version: str) -> Response:
+        versions = self.storage.index.entries.get(name) or []
+        if version == "latest" and versions:
+            return json_response(200, versions[0].to_dict())
+        found = next((cv for cv in versions if cv.version == version), None)
+        if found is None:
+            raise HTTPError(404, "chart not found")
+        return json_response(200, found.to_dict())
+
+    async def upload(self, request: Request) -> Response:
+        body = await request.body(self.options.max_upload_size)
+        upload = read_upload(request.header(b"content-type"), body)
+        if upload.archive is None:
+            raise HTTPError(400, "a provenance file alone cannot be stored; send it with its chart "
+                                 "(form fields chart and prov)")
+        inspected = await asyncio.to_thread(inspect, upload.archive)
+        overwrite = self.options.allow_overwrite or (
+            "force" in request.query() and not self.options.disable_force_overwrite)
+        try:
+            await self.storage.add(inspected, upload.prov, overwrite)
+        except HTTPError as exc:
+            if exc.status == 409 and upload.multipart:
+                raise HTTPError(409, "chart already exists") from None
+            raise
+        return json_response(201, {"saved": True})
+
+    async def delete(self, request: Request, name: str, version: str) -> Response:
+        await self.storage.delete(name, version)
+        return json_response(200, {"deleted": True})
+
+
+def _paging(query: dict[str, list[str]], key: str, minimum: int, default: int | None) -> int | None:
+    values = query.get(key)
+    if not values:
+        return default
+    value = values[0]
+    if not value.isdigit() or int(value) < minimum:
+        kind = "non-negative" if minimum == 0 else "positive"
+        raise HTTPError(400, f"{key} is not a valid {kind} integer")
+    return int(value)

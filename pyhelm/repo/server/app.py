@@ -1,0 +1,187 @@
+"""The ASGI application: auth, the static repository files, the API and the page.
+
+A request goes: authentication (when on) -> the static fast path for GET/HEAD
+of ``/index.yaml``, ``/health``, ``/info`` and archives (``/charts/<file>`` and
+``/<file>``, where Helm-style relative urls point) -> the routes of the
+ChartMuseum API and of the browsable page. Archives are served only when the
+index lists them, so no request path ever reaches a file outside the
+repository folder. Every answer is written to the access log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from pyhelm import __version__
+from pyhelm.repo.server.accesslog import AccessLog
+from pyhelm.repo.server.api import ApiOptions, ChartMuseumAPI
+from pyhelm.repo.server.auth import Authenticator
+from pyhelm.repo.server.http import (
+    HTTPError, Receive, Request, Resource, Response, Scope, Send, accepts_gzip, error_response,
+    send_response,
+)
+from pyhelm.repo.server.page import PageRenderer
+from pyhelm.repo.server.storage import RepoStorage
+
+#: Paths anyone may read, even when auth is on (as ChartMuseum's).
+PUBLIC_PATHS = frozenset({"/health", "/info"})
+#: Archives kept in memory, in bytes; past this, archives are read from disk each time.
+ARCHIVE_CACHE_BYTES = 256 * 1024 * 1024
+ARCHIVE_TYPE = b"application/gzip"
+PROV_TYPE = b"application/pgp-signature"
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: re.Pattern[str]
+    methods: dict[str, Handler]
+
+
+def _json_resource(data: object) -> Resource:
+    return Resource.build(json.dumps(data).encode(), b"application/json")
+
+
+class RepoApp:
+    """The repository server as one ASGI callable."""
+
+    def __init__(self, storage: RepoStorage, auth: Authenticator, log: AccessLog,
+                 options: ApiOptions, repo_name: str = "local") -> None:
+        self.storage = storage
+        self.auth = auth
+        self.log = log
+        self.api = ChartMuseumAPI(storage, options)
+        self.page = PageRenderer(storage, repo_name)
+        self._fixed = {"/health": _json_resource({"healthy": True}),
+                       "/info": _json_resource({"version": __version__})}
+        self._archives: dict[str, Resource] = {}
+        self._archive_bytes = 0
+        storage.on_change.append(self._forget_archives)
+        self.routes = self._routes(options)
+
+    def _routes(self, options: ApiOptions) -> list[Route]:
+        version_methods: dict[str, Handler] = {"GET": self.api.chart_version}
+        if not options.disable_delete:
+            version_methods["DELETE"] = self.api.delete
+        return [
+            Route(re.compile(r"^/api/charts/?$"), {"GET": self.api.list_charts, "POST": self.api.upload}),
+            Route(re.compile(r"^/api/charts/([^/]+)/?$"), {"GET": self.api.chart_versions}),
+            Route(re.compile(r"^/api/charts/([^/]+)/([^/]+)/?$"), version_methods),
+            Route(re.compile(r"^/$"), {"GET": self.page.index}),
+            Route(re.compile(r"^/chart/([^/]+)/?$"), {"GET": self.page.chart}),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        started = time.perf_counter()
+        method: str = scope["method"]
+        path: str = scope["path"]
+        head = method == "HEAD"
+        user = "-"
+        try:
+            if path not in PUBLIC_PATHS and self.auth.needs_auth(method):
+                user = await self._authenticate(scope)
+            if method == "GET" or head:
+                resource = self._fixed.get(path) or await self._static(path)
+                if resource is not None:
+                    status, size = await self._send_resource(resource, scope, send, head)
+                    self._log(scope, user, status, size, started)
+                    return
+            response = await self._route(Request(scope, receive, user), head)
+        except HTTPError as exc:
+            response = error_response(exc)
+        except Exception:  # a bug must not take the server down; the client gets a 500
+            traceback.print_exc(file=sys.stderr)
+            response = error_response(HTTPError(500, "internal server error; see the server's log"))
+        await send_response(send, response.status, response.header_list(), response.body, head)
+        self._log(scope, user, response.status, len(response.body), started)
+
+    async def _authenticate(self, scope: Scope) -> str:
+        authorization = next((v for k, v in scope["headers"] if k == b"authorization"), None)
+        if authorization is None:
+            raise self.auth.unauthorized()
+        return self.auth.cached(authorization) or await self.auth.verify(authorization)
+
+    async def _static(self, path: str) -> Resource | None:
+        if path == "/index.yaml":
+            return self.storage.index_resource
+        if path.startswith("/charts/"):
+            return await self._archive(path[len("/charts/"):])
+        if path.endswith((".tgz", ".tgz.prov")) and path.count("/") == 1:
+            return await self._archive(path[1:])
+        return None
+
+    async def _archive(self, filename: str) -> Resource | None:
+        cached = self._archives.get(filename)
+        if cached is not None:
+            return cached
+        path = self.storage.archive_path(filename)
+        if path is None:
+            raise HTTPError(404, "not found")
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError:
+            raise HTTPError(404, "not found") from None
+        is_prov = filename.endswith(".prov")
+        cv = self.storage.files.get(filename.removesuffix(".prov"))
+        etag = None if is_prov or cv is None else cv.digest
+        resource = Resource.build(data, PROV_TYPE if is_prov else ARCHIVE_TYPE, etag=etag)
+        if self._archive_bytes + len(data) <= ARCHIVE_CACHE_BYTES:
+            self._archives[filename] = resource
+            self._archive_bytes += len(data)
+        return resource
+
+    def _forget_archives(self, filenames: set[str]) -> None:
+        for name in filenames:
+            dropped = self._archives.pop(name, None)
+            if dropped is not None:
+                self._archive_bytes -= len(dropped.body)
+
+    async def _send_resource(self, resource: Resource, scope: Scope, send: Send, head: bool) -> tuple[int, int]:
+        if_none_match = accept_encoding = b""
+        for key, value in scope["headers"]:
+            if key == b"if-none-match":
+                if_none_match = value
+            elif key == b"accept-encoding":
+                accept_encoding = value
+        if if_none_match and resource.matches(if_none_match):
+            await send_response(send, 304, resource.not_modified, b"", True)
+            return 304, 0
+        if resource.gzip_body is not None and accept_encoding and accepts_gzip(accept_encoding):
+            assert resource.ok_gzip is not None
+            await send_response(send, 200, resource.ok_gzip, resource.gzip_body, head)
+            return 200, len(resource.gzip_body)
+        await send_response(send, 200, resource.ok, resource.body, head)
+        return 200, len(resource.body)
+
+    async def _route(self, request: Request, head: bool) -> Response:
+        method = "GET" if head else request.method
+        for route in self.routes:
+            match = route.pattern.match(request.path)
+            if match is None:
+                continue
+            handler = route.methods.get(method)
+            if handler is None:
+                allowed = ", ".join(sorted({*route.methods, "HEAD"} if "GET" in route.methods else route.methods))
+                raise HTTPError(405, f"method {request.method} not allowed on {request.path}; allowed: {allowed}",
+                                [(b"allow", allowed.encode())])
+            return await handler(request, *match.groups())
+        raise HTTPError(404, "not found")
+
+    def _log(self, scope: Scope, user: str, status: int, size: int, started: float) -> None:
+        client = scope.get("client")
+        path = scope["path"]
+        query = scope.get("query_string")
+        if query:
+            path = f"{path}?{query.decode('latin-1')}"
+        self.log.record(client[0] if client else "-", user, scope["method"], path,
+                        scope.get("http_version", "1.1"), status, size, started)
