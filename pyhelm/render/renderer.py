@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.chart.model import Chart
-from pyhelm.errors import ChartError
+from pyhelm.errors import ChartError, RenderError
 from pyhelm.render import objects
 from pyhelm.render.diagnostics import translate
 from pyhelm.render.engine import CACHE_VERSION, ChartScope, RenderEnv
@@ -43,7 +43,10 @@ def template_cache_dir() -> str | None:
     return str(folder)
 
 
-def render(chart: Chart, user_values: dict[str, Any], options: RenderOptions) -> RenderResult:
+def render(chart: Chart, user_values: dict[str, Any], options: RenderOptions,
+           errors: list[RenderError] | None = None) -> RenderResult:
+    """Render the chart tree; with ``errors`` (lint), failing templates are collected there
+    and the render goes on with the others, instead of raising at the first."""
     from pyhelm.render import RenderResult
     from pyhelm.values import compute_values
 
@@ -68,11 +71,11 @@ def render(chart: Chart, user_values: dict[str, Any], options: RenderOptions) ->
             env.loader.add(name, source, unit.scope)
             if path.rsplit("/", 1)[-1].startswith("_"):
                 unit.scope.helpers.append(name)
-    rendered = sorted(_render_templates(env, units))
+    rendered = sorted(_render_templates(env, units, errors))
     found = [m for name, text in rendered for m in manifests_of(name, text)]
     ordered = install_sorted(found)
     notes_name = f"{chart.name}/{NOTES}"
-    notes = _render_one(env, notes_name) if NOTES in chart.templates else ""
+    notes = _render_one(env, notes_name, errors) if NOTES in chart.templates else ""
     return RenderResult(
         manifests=[m for m in ordered if not m.hook_events],
         hooks=[m for m in ordered if m.hook_events],
@@ -92,7 +95,8 @@ def _units(chart: Chart, values: dict[str, Any], prefix: str) -> list[_Unit]:
     return units
 
 
-def _render_templates(env: RenderEnv, units: list[_Unit]) -> list[tuple[str, str]]:
+def _render_templates(env: RenderEnv, units: list[_Unit],
+                      errors: list[RenderError] | None) -> list[tuple[str, str]]:
     out = []
     for unit in units:
         if unit.chart.metadata.type == "library":
@@ -102,15 +106,19 @@ def _render_templates(env: RenderEnv, units: list[_Unit]) -> list[tuple[str, str
             if base.startswith("_") or path == NOTES:
                 continue
             name = f"{unit.prefix}/{path}"
-            out.append((name, _render_one(env, name)))
+            out.append((name, _render_one(env, name, errors)))
     return out
 
 
-def _render_one(env: RenderEnv, name: str) -> str:
+def _render_one(env: RenderEnv, name: str, errors: list[RenderError] | None = None) -> str:
     try:
         return env.jinja.get_template(name).render()
     except Exception as exc:  # every template failure becomes one located RenderError
-        raise translate(exc, env.loader.sources, name) from None
+        error = translate(exc, env.loader.sources, name)
+        if errors is None:
+            raise error from None
+        errors.append(error)
+        return ""
 
 
 def _crds(unit: _Unit) -> list[RenderedManifest]:
