@@ -1,0 +1,145 @@
+"""Release output as Helm 4 prints it: the status block, tables, JSON and YAML forms."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+from pyhelm import yamlio
+from pyhelm.cluster.base import ObjectRef
+from pyhelm.release.model import Release, Summary
+from pyhelm.release.wait import Readiness
+
+
+def ansic(when: datetime | None) -> str:
+    """Go's ANSIC layout in local time: ``Wed Nov  5 17:46:58 2026``."""
+    if when is None:
+        return ""
+    local = when.astimezone()
+    return local.strftime("%a %b ") + f"{local.day:>2}" + local.strftime(" %H:%M:%S %Y")
+
+
+def go_time(when: datetime | None) -> str:
+    """Go's default ``time.String`` layout, as ``list`` shows it: ``2026-01-02 10:00:00 +0000 UTC``."""
+    if when is None:
+        return ""
+    local = when.astimezone()
+    return local.strftime("%Y-%m-%d %H:%M:%S %z ") + (local.tzname() or "")
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]], no_headers: bool = False) -> str:
+    """Columns padded to their widest cell and separated by a tab (Helm's uitable)."""
+    cells = [list(map(str, header))] if not no_headers else []
+    cells += [[str(c) for c in row] for row in rows]
+    if not cells:
+        return ""
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
+    lines = ["\t".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in cells]
+    return "\n".join(lines) + "\n"
+
+
+def release_block(release: Release, *, test_suite: bool = False, show_manifest: bool = False,
+                  hide_notes: bool = False) -> str:
+    """``NAME: ...`` / ``LAST DEPLOYED`` / ... / ``NOTES:`` as install, upgrade and status print."""
+    lines = [
+        f"NAME: {release.name}",
+        f"LAST DEPLOYED: {ansic(release.info.last_deployed)}",
+        f"NAMESPACE: {release.namespace}",
+        f"STATUS: {release.status.value}",
+        f"REVISION: {release.version}",
+        f"DESCRIPTION: {release.info.description}",
+    ]
+    if test_suite:
+        lines += test_suite_lines(release)
+    text = "\n".join(lines) + "\n"
+    if show_manifest:
+        hooks = "".join(f"---\n# Source: {h.path}\n{h.manifest.rstrip()}\n" for h in release.hooks)
+        text += f"HOOKS:\n{hooks}MANIFEST:\n{release.manifest}"
+        if not text.endswith("\n"):
+            text += "\n"
+    if release.info.notes and not hide_notes:
+        text += "\nNOTES:\n" + release.info.notes.rstrip("\n") + "\n"
+    return text
+
+
+def test_suite_lines(release: Release) -> list[str]:
+    tests = [h for h in release.hooks if "test" in h.events and h.last_run.started_at]
+    if not tests:
+        return ["TEST SUITE: None"]
+    out = []
+    for hook in tests:
+        out += [f"TEST SUITE:     {hook.name}",
+                f"Last Started:   {hook.last_run.started_at}",
+                f"Last Completed: {hook.last_run.completed_at}",
+                f"Phase:          {hook.last_run.phase}"]
+    return out
+
+
+def release_data(release: Release) -> dict[str, Any]:
+    return release.to_dict()
+
+
+def dump(data: Any, output: str) -> str:
+    """``-o json`` (one line, as Helm) or ``-o yaml``."""
+    if output == "json":
+        return json.dumps(data, default=str) + "\n"
+    return yamlio.dump(data)
+
+
+def list_rows(summaries: Sequence[Summary]) -> list[list[str]]:
+    return [[s.name, s.namespace, str(s.revision), go_time(s.updated), s.status.value, s.chart,
+             s.app_version] for s in summaries]
+
+
+LIST_HEADER = ("NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION")
+HISTORY_HEADER = ("REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION")
+
+
+def list_data(summaries: Sequence[Summary]) -> list[dict[str, str]]:
+    return [{"name": s.name, "namespace": s.namespace, "revision": str(s.revision),
+             "updated": go_time(s.updated), "status": s.status.value, "chart": s.chart,
+             "app_version": s.app_version} for s in summaries]
+
+
+def history_rows(summaries: Sequence[Summary]) -> list[list[str]]:
+    return [[str(s.revision), ansic(s.updated), s.status.value, s.chart, s.app_version,
+             s.description] for s in summaries]
+
+
+def history_data(summaries: Sequence[Summary]) -> list[dict[str, Any]]:
+    return [{"revision": s.revision, "updated": s.updated.isoformat() if s.updated else "",
+             "status": s.status.value, "chart": s.chart, "app_version": s.app_version,
+             "description": s.description} for s in summaries]
+
+
+class WaitReporter:
+    """Readiness while waiting: a live line on a terminal, a summary line otherwise."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.last: dict[ObjectRef, Readiness] = {}
+        self.polls = 0
+
+    def __call__(self, states: dict[ObjectRef, Readiness]) -> None:
+        self.polls += 1
+        self.last.update(states)
+        if self.tty:
+            parts = [f"{ref.kind}/{ref.name} {s.progress or ('ready' if s.ready else 'waiting')}"
+                     for ref, s in self.last.items()]
+            self.stream.write("\r\x1b[Kwaiting: " + ", ".join(parts))
+            self.stream.flush()
+
+    def summary(self) -> None:
+        if not self.last:
+            return
+        if self.tty:
+            self.stream.write("\n")
+        ready = sum(1 for s in self.last.values() if s.ready)
+        detail = ", ".join(f"{ref.kind}/{ref.name}" + (f" {s.progress}" if s.progress else "")
+                           for ref, s in self.last.items())
+        self.stream.write(f"waited for {len(self.last)} object(s), {ready} ready: {detail}\n")
