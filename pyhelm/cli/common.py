@@ -52,11 +52,12 @@ def locate_chart(args: argparse.Namespace, reference: str) -> Chart:
     """Load a chart named on the command line: a folder, an archive or ``repo/chart``."""
     from pathlib import Path
 
+    from pyhelm.chart.dependencies import check_dependencies
     from pyhelm.chart.loader import load_chart
 
     if Path(reference).exists():
-        return load_chart(reference)
+        return check_dependencies(load_chart(reference))
     from pyhelm.repo.client import locate_repo_chart
 
-    return load_chart(locate_repo_chart(reference, getattr(args, "version", None),
-                                        devel=getattr(args, "devel", False)))
+    return check_dependencies(load_chart(locate_repo_chart(reference, getattr(args, "version", None),
+                                                           devel=getattr(args, "devel", False))))

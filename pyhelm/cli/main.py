@@ -23,6 +23,7 @@ from pyhelm.errors import PyHelmError
 #: The command-group modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
     "pyhelm.cli.render_cmds",
+    "pyhelm.cli.repo_cmds",
     "pyhelm.cli.release_cmds",
     "pyhelm.cli.serve_cmds",
 )

@@ -1,0 +1,272 @@
+"""Chart repositories as a client: add, update, remove, download and verify charts.
+
+HTTP goes through ``requests`` with basic auth, a CA file or
+``insecure_skip_tls_verify``, a timeout and retries on connection errors and
+5xx answers. ``repo update`` fetches every index in parallel, asking with
+``If-None-Match`` / ``If-Modified-Since`` so an unchanged index is not sent
+again; one unreachable repository gives one error while the others update.
+
+Cache layout under ``repo_cache_dir()``: ``<name>-index.yaml`` (the index as
+downloaded) and ``<name>-index.meta.json`` (its digest, ETag, Last-Modified);
+parsed and search-ready forms are in ``repo.cache``, keyed by the digest.
+Downloaded archives are kept under ``<cache>/content/<sha256>.tgz`` and are
+always checked against the digest the index gives.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from pyhelm import settings
+from pyhelm.chart.package import write_atomic
+from pyhelm.errors import RepoError
+from pyhelm.repo import cache
+from pyhelm.repo.config import RepoEntry, RepoFile, locked_repo_file, repo_cache_dir
+from pyhelm.repo.index import ChartVersion, IndexFile, file_digest
+
+DEFAULT_TIMEOUT = 120.0
+RETRIES = 2
+
+
+def _session(entry: RepoEntry) -> Any:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    session = requests.Session()
+    retry = Retry(total=RETRIES, connect=RETRIES, read=RETRIES, backoff_factor=0.2,
+                  status_forcelist=(502, 503, 504), allowed_methods=("GET", "HEAD"))
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    if entry.username or entry.password:
+        session.auth = (entry.username, entry.password)
+    session.verify = False if entry.insecure_skip_tls_verify else (entry.caFile or True)
+    if entry.certFile:
+        session.cert = (entry.certFile, entry.keyFile) if entry.keyFile else entry.certFile
+    session.headers["User-Agent"] = "pyhelm"
+    return session
+
+
+def http_get(entry: RepoEntry, url: str, timeout: float = DEFAULT_TIMEOUT,
+             headers: dict[str, str] | None = None) -> Any:
+    """GET ``url`` with the repository's credentials; ``RepoError`` with a fix when it fails."""
+    import requests
+
+    try:
+        with _session(entry) as session:
+            response = session.get(url, timeout=timeout, headers=headers or {})
+    except requests.exceptions.SSLError as exc:
+        raise RepoError(f"repository {entry.name!r}: TLS error for {url}: {_short(exc)}; pass --ca-file "
+                        "or --insecure-skip-tls-verify") from None
+    except requests.exceptions.RequestException as exc:
+        raise RepoError(f"repository {entry.name!r}: cannot reach {url}: {_short(exc)}") from None
+    if response.status_code in (401, 403):
+        raise RepoError(f"repository {entry.name!r}: {url} answered {response.status_code}; check "
+                        "--username/--password")
+    if response.status_code not in (200, 304):
+        raise RepoError(f"repository {entry.name!r}: {url} answered {response.status_code} {response.reason}")
+    return response
+
+
+def _short(exc: Exception) -> str:
+    """The useful end of a requests error: "[Errno 111] Connection refused" rather than the pool chain."""
+    import re
+
+    text = str(exc)
+    errno = re.search(r"\[Errno -?\d+\] [^'\")]+", text)
+    if errno:
+        return errno.group(0).strip()
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+# -- indexes in the cache ----------------------------------------------------------
+def _meta_path(name: str) -> Path:
+    return repo_cache_dir() / f"{name}-index.meta.json"
+
+
+def _index_path(name: str) -> Path:
+    return repo_cache_dir() / f"{name}-index.yaml"
+
+
+def read_meta(name: str) -> dict[str, Any]:
+    try:
+        meta = json.loads(_meta_path(name).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+@dataclass
+class UpdateResult:
+    """What happened to one repository during add/update."""
+
+    name: str
+    changed: bool = False
+    error: str = ""
+
+
+def fetch_index(entry: RepoEntry, timeout: float = DEFAULT_TIMEOUT, conditional: bool = True) -> UpdateResult:
+    """Download ``entry``'s index into the cache (conditionally); never raises for HTTP trouble."""
+    meta = read_meta(entry.name) if conditional and _index_path(entry.name).is_file() else {}
+    headers = {}
+    if meta.get("url") == entry.url:
+        if meta.get("etag"):
+            headers["If-None-Match"] = meta["etag"]
+        if meta.get("last_modified"):
+            headers["If-Modified-Since"] = meta["last_modified"]
+    try:
+        response = http_get(entry, f"{entry.url}/index.yaml", timeout, headers)
+        if response.status_code == 304:
+            return UpdateResult(entry.name, changed=False)
+        store_index(entry, response.content, response.headers.get("ETag", ""),
+                    response.headers.get("Last-Modified", ""))
+    except RepoError as exc:
+        return UpdateResult(entry.name, error=str(exc))
+    return UpdateResult(entry.name, changed=True)
+
+
+def store_index(entry: RepoEntry, data: bytes, etag: str = "", last_modified: str = "") -> str:
+    """Check and cache index bytes (raw, parsed and search-ready); return their digest."""
+    source = f"{entry.url}/index.yaml"
+    digest, doc = cache.parsed_index_doc(data, source)
+    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), dict):
+        raise RepoError(f"repository {entry.name!r}: {source} is not a chart repository index "
+                        "(no 'entries'); is the URL right?")
+    cache.search_rows(digest, doc)
+    folder = repo_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(_index_path(entry.name), data)
+    meta = {"digest": digest, "etag": etag, "last_modified": last_modified, "url": entry.url}
+    write_atomic(_meta_path(entry.name), json.dumps(meta).encode("utf-8"))
+    return digest
+
+
+def load_repo_index(name: str) -> IndexFile:
+    """The cached index of repository ``name``; ``RepoError`` telling to update if missing."""
+    path = _index_path(name)
+    if not path.is_file():
+        raise RepoError(f"no cached index for repository {name!r}; run 'pyhelm repo update {name}'")
+    return cache.load_index_cached(path, f"{name}/index.yaml")
+
+
+# -- commands ----------------------------------------------------------------------
+def add_repo(entry: RepoEntry, force_update: bool = False, timeout: float = DEFAULT_TIMEOUT) -> str:
+    """``repo add``: check the index can be fetched, cache it, record the repository."""
+    existing = RepoFile.load().get(entry.name)
+    if existing is not None and not force_update:
+        if existing == entry:
+            return f"{entry.name!r} already exists with the same configuration, skipping"
+        raise RepoError(f"repository name {entry.name!r} already exists with another configuration; "
+                        "use --force-update to replace it")
+    result = fetch_index(entry, timeout, conditional=False)
+    if result.error:
+        raise RepoError(f"{result.error}; is {entry.url} a chart repository?")
+    with locked_repo_file() as repo_file:
+        repo_file.upsert(entry)
+    return f"{entry.name!r} has been added to your repositories"
+
+
+def update_repos(names: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT) -> list[UpdateResult]:
+    """``repo update``: refresh the named repositories (all when none), in parallel."""
+    repo_file = RepoFile.load()
+    if not repo_file.repositories:
+        raise RepoError("no repositories found; add one with 'pyhelm repo add NAME URL'")
+    entries = repo_file.repositories
+    if names:
+        unknown = [n for n in names if repo_file.get(n) is None]
+        if unknown:
+            raise RepoError(f"no repositories found matching {', '.join(map(repr, unknown))}; "
+                            "see 'pyhelm repo list'")
+        entries = [e for e in entries if e.name in names]
+    with ThreadPoolExecutor(max_workers=min(8, len(entries))) as pool:
+        return list(pool.map(lambda e: fetch_index(e, timeout), entries))
+
+
+def remove_repo(names: list[str]) -> None:
+    """``repo remove``: forget the repositories and drop their cached indexes."""
+    with locked_repo_file() as repo_file:
+        missing = [n for n in names if repo_file.get(n) is None]
+        if missing:
+            raise RepoError(f"no repo named {missing[0]!r} found; see 'pyhelm repo list'")
+        for name in names:
+            repo_file.remove(name)
+            for path in (_index_path(name), _meta_path(name)):
+                path.unlink(missing_ok=True)
+
+
+def resolve_url(entry: RepoEntry, cv: ChartVersion) -> str:
+    """The absolute download URL of a chart version (relative URLs are under the repo URL)."""
+    if not cv.urls:
+        raise RepoError(f"repository {entry.name!r}: chart {cv.name} {cv.version} has no download URL")
+    return urljoin(entry.url + "/", cv.urls[0])
+
+
+def download_chart(entry: RepoEntry, cv: ChartVersion, timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """The archive of ``cv`` in the content cache, downloaded if needed, sha256 checked."""
+    content = settings.cache_home() / "content"
+    if cv.digest:
+        cached = content / f"{cv.digest}.tgz"
+        if cached.is_file() and file_digest(cached.read_bytes()) == cv.digest:
+            return cached
+    url = resolve_url(entry, cv)
+    data = http_get(entry, url, timeout).content
+    digest = file_digest(data)
+    if cv.digest and digest != cv.digest.removeprefix("sha256:"):
+        raise RepoError(
+            f"{url}: sha256 {digest} does not match the index ({cv.digest}); the archive is corrupt "
+            f"or was replaced: run 'pyhelm repo update {entry.name}' and retry"
+        )
+    content.mkdir(parents=True, exist_ok=True)
+    target = content / f"{digest}.tgz"
+    write_atomic(target, data)
+    return target
+
+
+def find_chart(reference: str, version: str | None, devel: bool = False) -> tuple[RepoEntry, ChartVersion]:
+    """Resolve ``repo/chart`` and a version constraint to an index entry."""
+    repo_name, sep, chart_name = reference.partition("/")
+    if not sep or not repo_name or not chart_name or "/" in chart_name:
+        raise RepoError(f"{reference!r}: no such chart folder or archive, and not a 'repo/chart' reference")
+    entry = RepoFile.load().get(repo_name)
+    if entry is None:
+        raise RepoError(f"repository {repo_name!r} is not known (chart {reference!r}); "
+                        f"run 'pyhelm repo add {repo_name} <url>' first")
+    index = load_repo_index(repo_name)
+    try:
+        cv = index.get(chart_name, version, devel)
+    except RepoError as exc:
+        raise RepoError(f"repository {repo_name!r}: {exc}; 'pyhelm search repo {chart_name} --versions' "
+                        f"lists what there is (after 'pyhelm repo update {repo_name}')") from None
+    return entry, cv
+
+
+def locate_repo_chart(reference: str, version: str | None, devel: bool = False) -> Path:
+    """``repo/chart`` -> a verified archive in the cache (downloaded if needed).
+
+    Raises ``RepoError`` with a fix when the repository is unknown or the
+    chart or version is missing, or when the download does not match its digest.
+    """
+    entry, cv = find_chart(reference, version, devel)
+    return download_chart(entry, cv)
+
+
+def pull_chart(reference: str, version: str | None = None, devel: bool = False, dest: str | Path = ".",
+               untar: bool = False, untardir: str | None = None) -> Path:
+    """``pull``: copy a verified archive into ``dest`` (or unpack it there with ``untar``)."""
+    from pyhelm.chart.archive import extract_archive
+
+    folder = Path(dest)
+    if not folder.is_dir():
+        raise RepoError(f"{folder}: destination folder does not exist; create it or pass another -d")
+    entry, cv = find_chart(reference, version, devel)
+    archive = download_chart(entry, cv)
+    if untar:
+        return extract_archive(archive.read_bytes(), folder / (untardir or "."), f"{reference} {cv.version}")
+    target = folder / f"{cv.name}-{cv.version}.tgz"
+    write_atomic(target, archive.read_bytes())
+    return target
