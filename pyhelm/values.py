@@ -213,9 +213,7 @@ def compute_values(chart: Chart, user_values: dict[str, Any], *, validate: bool 
         root = _resolve(chart, user_values, (), context)
         if _has_imports(root):
             context.enabled = _enabled_names(root)
-            context.warn = lambda message: None
             _import_defaults(root, context)
-            context.warn = warn or (lambda message: None)
             root = _resolve(chart, user_values, (), context)
     except RecursionError:
         raise ValuesError(f"the values of chart {chart.name!r} nest too deeply to merge") from None
@@ -364,7 +362,8 @@ def _import_defaults(node: _Node, context: _Context) -> None:
                if dep.import_values and dep.effective_name in enabled]
     if not imports:
         return
-    merged = _resolve(node.chart, {}, node.key, context).values
+    quiet = _Context(warn=lambda message: None, defaults=context.defaults, enabled=context.enabled)
+    merged = _resolve(node.chart, {}, node.key, quiet).values
     imported: dict[str, Any] = {}
     for dep in imports:
         for entry in dep.import_values:
@@ -425,10 +424,10 @@ def validate_tree(node: _Node) -> None:
 
 def schema_violations(chart: Chart, values: dict[str, Any]) -> list[str]:
     """Each way ``values`` break the chart's values.schema.json, as ``path: message``, sorted."""
-    from jsonschema import exceptions, validators
+    from jsonschema import exceptions
 
     schema = chart.schema or {}
-    cls = validators.validator_for(schema)
+    cls = _validator_class(schema)
     try:
         cls.check_schema(schema)
     except exceptions.SchemaError as exc:
@@ -436,6 +435,20 @@ def schema_violations(chart: Chart, values: dict[str, Any]) -> list[str]:
                           f"{exc.message} (at {_format_path(exc.absolute_path)})") from None
     errors = sorted(cls(schema).iter_errors(values), key=lambda e: [str(p) for p in e.absolute_path])
     return [f"{_format_path(error.absolute_path)}: {_clip(error.message)}" for error in errors]
+
+
+def _validator_class(schema: dict[str, Any]) -> Any:
+    """The validator ``$schema`` names; ``https://`` spellings of draft URIs and unknown
+    or missing ``$schema`` (then draft 2020-12, as Helm 4) are accepted."""
+    import warnings
+
+    from jsonschema import validators
+
+    uri = schema.get("$schema")
+    probe = {"$schema": uri.replace("https://", "http://", 1)} if isinstance(uri, str) else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return validators.validator_for(probe)
 
 
 def _walk(node: _Node) -> list[_Node]:
