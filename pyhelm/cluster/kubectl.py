@@ -54,7 +54,7 @@ Runner = Callable[[list[str], str | None], Completed]
 def subprocess_runner(argv: list[str], stdin: str | None) -> Completed:
     """Run kubectl for real; a missing binary becomes ``ClusterUnreachable``."""
     try:
-        proc = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False)
+        proc = subprocess.run(argv, input=stdin or "", capture_output=True, text=True, check=False)
     except FileNotFoundError:
         raise ClusterUnreachable(
             f"{argv[0]}: command not found; install kubectl, or use the built-in cluster "
