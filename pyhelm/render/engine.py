@@ -90,6 +90,8 @@ class ChartEnvironment(SandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
+        if attribute.startswith("__"):
+            return self.unsafe_undefined(obj, attribute)
         return super().getattr(obj, attribute)
 
     def call_binop(self, context: Context, op: str, left: Any, right: Any) -> Any:

@@ -45,3 +45,9 @@ def render_one(make_chart: MakeChart) -> Callable[..., str]:
         return "\n---\n".join(m.text for m in [*result.manifests, *result.hooks])
 
     return render
+
+
+@pytest.fixture
+def repo_charts() -> Path:
+    """The project's example charts folder."""
+    return Path(__file__).resolve().parents[2] / "charts"
