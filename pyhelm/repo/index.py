@@ -66,9 +66,8 @@ class ChartVersion:
     ) -> ChartVersion:
         """The entry for an archive ``filename`` (relative to the index) with that digest."""
         url = f"{base_url.rstrip('/')}/{filename}" if base_url else filename
-        return cls.from_dict(
-            {**metadata.to_dict(), "urls": [url], "digest": digest, "created": created or now_rfc3339()}
-        )
+        fields = _sorted_keys(metadata.to_dict())
+        return cls.from_dict({**fields, "urls": [url], "digest": digest, "created": created or now_rfc3339()})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChartVersion:
@@ -104,6 +103,15 @@ class ChartVersion:
         if self.removed:
             out["removed"] = True
         return dict(sorted(out.items()))
+
+
+def _sorted_keys(value: Any) -> Any:
+    """Mappings with their keys sorted at every depth, as Helm writes index entries."""
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
+    return value
 
 
 def _text(value: Any) -> str:
