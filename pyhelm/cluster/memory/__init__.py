@@ -1,1 +1,204 @@
-"""memory."""
+"""The built-in cluster: a simulated Kubernetes control plane in one SQLite file.
+
+``MemoryCluster(path)`` implements ``pyhelm.cluster.base.Cluster``. Each public
+call is one transaction: the API server's rules (defaults, validation,
+resourceVersion, managed fields), then every controller until nothing changes,
+then one commit. Several calls can share one transaction::
+
+    with cluster.transaction() as api:      # one command, all or nothing
+        api.apply(obj, "pyhelm")
+
+``":memory:"`` gives a throw-away cluster; a path persists it, and two
+processes may share the file (writes serialise on SQLite's lock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pyhelm.cluster.base import Manifest, ObjectRef
+from pyhelm.cluster.memory.api import Api
+from pyhelm.cluster.memory.bootstrap import bootstrap
+from pyhelm.cluster.memory.clock import Clock, RealClock
+from pyhelm.cluster.memory.controllers import resync, settle
+from pyhelm.cluster.memory.errors import ObjectNotFound, ResourceExpired
+from pyhelm.cluster.memory.events import event_object
+from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
+from pyhelm.cluster.memory.state import WorkingSet
+from pyhelm.cluster.memory.store import Store
+from pyhelm.cluster.objects import Requirement, parse_field_selector, parse_label_selector
+
+__all__ = ["MemoryCluster"]
+EVENT_KEY = "Event"
+
+
+class MemoryCluster:
+    """A Kubernetes-like cluster whose state lives in a SQLite file (or in memory)."""
+
+    def __init__(self, path: str | Path = ":memory:", clock: Clock | None = None,
+                 nodes: int = 3) -> None:
+        self.store = Store(path)
+        self.clock = clock or RealClock()
+        self.registry = KindRegistry()
+        self._api: Api | None = None
+        with self.transaction() as api:
+            if api.ws.store.meta("bootstrapped") is None:
+                bootstrap(api, nodes)
+                api.ws.store.set_meta("bootstrapped", "1")
+
+    # -- transactions ----------------------------------------------------------
+    @contextmanager
+    def transaction(self, write: bool = True, dry_run: bool = False) -> Iterator[Api]:
+        """One all-or-nothing unit of work; nested uses join the outer transaction."""
+        if self._api is not None:
+            yield self._api
+            return
+        self.store.begin(write)
+        api = Api(WorkingSet(self.store, self.registry, self.clock))
+        self._api = api
+        try:
+            yield api
+            if write and not dry_run:
+                settle(api)
+                api.ws.flush()
+                self.store.commit()
+            else:
+                self.store.rollback()
+        except BaseException:
+            self.store.rollback()
+            raise
+        finally:
+            self._api = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> MemoryCluster:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the Cluster protocol -----------------------------------------------------
+    def create(self, obj: Manifest, field_manager: str | None = None,
+               dry_run: bool = False) -> Manifest:
+        with self.transaction(dry_run=dry_run) as api:
+            return api.create(obj, field_manager).obj
+
+    def get(self, ref: ObjectRef) -> Manifest:
+        with self.transaction(write=False) as api:
+            info = self.registry.for_object(ref.api_version, ref.kind)
+            if info.key == EVENT_KEY:
+                return self._event(ref)
+            return api.read(info, ref.namespace, ref.name)
+
+    def list(self, api_version: str, kind: str, namespace: str | None = None,
+             selector: Mapping[str, str] | str | None = None,
+             field_selector: str | None = None) -> list[Manifest]:
+        """Objects of one kind; ``selector`` is a label map or kubectl's ``-l`` syntax."""
+        reqs = _requirements(selector)
+        terms = parse_field_selector(field_selector)
+        with self.transaction(write=False) as api:
+            info = self.registry.for_object(api_version, kind)
+            if info.key == EVENT_KEY:
+                return self.events(namespace, reqs, terms)
+            return api.list(info, namespace, reqs, terms)
+
+    def update(self, obj: Manifest, field_manager: str | None = None,
+               dry_run: bool = False, subresource: str | None = None) -> Manifest:
+        with self.transaction(dry_run=dry_run) as api:
+            return api.update(obj, field_manager, subresource=subresource).obj
+
+    def patch(self, ref: ObjectRef, patch: dict[str, Any], patch_type: str = "merge",
+              field_manager: str | None = None, dry_run: bool = False) -> Manifest:
+        """RFC 7386 merge patch of one object."""
+        with self.transaction(dry_run=dry_run) as api:
+            return api.patch(ref, patch, patch_type, field_manager).obj
+
+    def apply(self, objs: Sequence[Manifest], field_manager: str = "pyhelm",
+              force: bool = False, dry_run: bool = False,
+              namespace: str = "default") -> list[Manifest]:
+        """Server-side apply of every object, in order, in one transaction."""
+        with self.transaction(dry_run=dry_run) as api:
+            return [api.apply(obj, field_manager, force, namespace).obj for obj in objs]
+
+    def delete(self, ref: ObjectRef, cascade: str = "background",
+               dry_run: bool = False) -> None:
+        with self.transaction(dry_run=dry_run) as api:
+            api.delete(ref, cascade)
+
+    def ready(self, ref: ObjectRef) -> bool:
+        """Whether the object is ready by kstatus-like rules (see ``readiness``)."""
+        from pyhelm.cluster.memory.readiness import is_ready
+
+        return is_ready(self.get(ref))
+
+    # -- watch support ---------------------------------------------------------------
+    def current_resource_version(self) -> int:
+        with self.transaction(write=False) as api:
+            return api.ws.rv
+
+    def events_since(self, resource_version: int, api_version: str | None = None,
+                     kind: str | None = None, namespace: str | None = None
+                     ) -> list[tuple[str, Manifest]]:
+        """Watch events after ``resource_version``, oldest first. Raises ``ResourceExpired``."""
+        import json
+
+        with self.transaction(write=False):
+            key = self.registry.for_object(api_version, kind).key if kind and api_version \
+                else None
+            pruned = int(self.store.meta("watchPrunedThrough", "0") or 0)
+            if resource_version < pruned:
+                raise ResourceExpired(f"too old resource version: {resource_version} "
+                                      f"({pruned})")
+            rows = self.store.log_since(resource_version, key, namespace)
+        return [(type_, json.loads(body)) for _, type_, body in rows]
+
+    # -- beyond the protocol: what `pyhelm cluster` needs ------------------------------
+    def resolve(self, name: str) -> KindInfo:
+        with self.transaction(write=False):
+            return self.registry.resolve(name)
+
+    def events(self, namespace: str | None = None, labels: Sequence[Requirement] = (),
+               fields: Sequence[tuple[str, str, str]] = (), involved: str | None = None
+               ) -> list[Manifest]:
+        """core/v1 Events (oldest first), optionally about one object name."""
+        from pyhelm.cluster.objects import field_matches
+
+        rows = self.store.kube_events(namespace, involved)
+        objs = [event_object(i, row) for i, row in rows]
+        return [o for o in objs if field_matches(list(fields), o)] if fields else objs
+
+    def _event(self, ref: ObjectRef) -> Manifest:
+        for obj in self.events(ref.namespace):
+            if obj["metadata"]["name"] == ref.name:
+                return obj
+        raise ObjectNotFound("events", ref.name)
+
+    def tick(self, seconds: float = 0) -> int:
+        """Let time pass (FakeClock only moves by ``seconds``) and reconcile everything."""
+        advance = getattr(self.clock, "advance", None)
+        if seconds and advance is not None:
+            advance(seconds)
+        with self.transaction() as api:
+            return resync(api)
+
+    def reset(self) -> None:
+        """Forget everything and start again from a fresh cluster."""
+        with self.transaction() as api:
+            api.ws.store.reset()
+        self.registry = KindRegistry()
+        with self.transaction() as api:
+            bootstrap(api)
+            api.ws.store.set_meta("bootstrapped", "1")
+
+
+def _requirements(selector: Mapping[str, str] | str | None) -> list[Requirement]:
+    if selector is None:
+        return []
+    if isinstance(selector, str):
+        return parse_label_selector(selector)
+    return [Requirement(k, "=", (str(v),)) for k, v in selector.items()]

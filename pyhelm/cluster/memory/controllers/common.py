@@ -1,0 +1,116 @@
+"""Pieces the controllers share: which owners a batch of changes touches, writing, pods."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from pyhelm.cluster.memory.api import Api
+from pyhelm.cluster.memory.clock import timestamp
+from pyhelm.cluster.memory.defaults import default_object
+from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
+from pyhelm.cluster.memory.state import Change, Key
+from pyhelm.cluster.objects import controller_of, owner_reference
+
+Manifest = dict[str, Any]
+_INFOS: dict[str, KindInfo] = {}
+
+
+def info(key: str) -> KindInfo:
+    if key not in _INFOS:
+        _INFOS[key] = KindRegistry().by_key(key)
+    return _INFOS[key]
+
+
+def touched(changes: list[Change], kind: str, child_kinds: tuple[str, ...] = ("Pod",)
+            ) -> list[Key]:
+    """Keys of ``kind`` objects that changed, or whose controlled children changed (sorted)."""
+    keys: set[Key] = set()
+    owner_kind = kind.partition(".")[0]
+    for change in changes:
+        if change.key[0] == kind:
+            keys.add(change.key)
+        elif change.key[0] in child_kinds:
+            ref = controller_of(change.obj)
+            if ref and ref.get("kind") == owner_kind:
+                keys.add((kind, change.key[1], str(ref["name"])))
+    return sorted(keys)
+
+
+def live(api: Api, key: Key) -> Manifest | None:
+    obj = api.ws.get(*key)
+    if obj is None or obj["metadata"].get("deletionTimestamp"):
+        return None
+    return obj
+
+
+def owned(api: Api, owner: Manifest, kind: str) -> list[Manifest]:
+    """Live objects of ``kind`` that ``owner`` controls."""
+    uid = owner["metadata"]["uid"]
+    api.ws.ensure_loaded(kind)
+    return [c for c in api.ws.children(uid) if c.get("kind") == kind.partition(".")[0]
+            and (controller_of(c) or {}).get("uid") == uid]
+
+
+def put(api: Api, obj: Manifest) -> None:
+    api.ws.put(info(_key_of_kind(obj)), obj)
+
+
+def _key_of_kind(obj: Manifest) -> str:
+    group = str(obj["apiVersion"]).rpartition("/")[0]
+    return f'{obj["kind"]}.{group}' if group else str(obj["kind"])
+
+
+def set_status(api: Api, obj: Manifest, status: Manifest) -> bool:
+    """Write ``status`` if it differs; returns whether it did (no-op syncs write nothing)."""
+    if obj.get("status") == status:
+        return False
+    obj["status"] = status
+    put(api, obj)
+    return True
+
+
+def event(api: Api, obj: Manifest, reason: str, message: str, component: str,
+          type_: str = "Normal") -> None:
+    api.ws.event(obj, type_, reason, message, component)
+
+
+class PodFactory:
+    """Builds pods from one template quickly (the template is serialised once)."""
+
+    def __init__(self, api: Api, owner: Manifest, template: Manifest,
+                 extra_labels: dict[str, str] | None = None) -> None:
+        self.api = api
+        self.owner_ref = owner_reference(owner)
+        self.namespace = owner["metadata"].get("namespace") or "default"
+        template = json.loads(json.dumps(template))
+        meta = template.setdefault("metadata", {})
+        meta.setdefault("labels", {}).update(extra_labels or {})
+        body = {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+                "spec": template.get("spec") or {}}
+        default_object("Pod", body)
+        self._text = json.dumps(body)
+        self._info = info("Pod")
+
+    def create(self, name: str) -> Manifest:
+        pod: Manifest = json.loads(self._text)
+        meta = pod["metadata"]
+        meta.pop("creationTimestamp", None)
+        meta.update(name=name, namespace=self.namespace, uid=str(uuid.uuid4()),
+                    creationTimestamp=timestamp(self.api.ws.clock.now()),
+                    ownerReferences=[dict(self.owner_ref)])
+        self.api.ws.put(self._info, pod)
+        return pod
+
+
+def ready_condition(obj: Manifest) -> bool:
+    for cond in (obj.get("status") or {}).get("conditions") or ():
+        if cond.get("type") == "Ready":
+            return cond.get("status") == "True"
+    return False
+
+
+def active(pod: Manifest) -> bool:
+    phase = (pod.get("status") or {}).get("phase")
+    return phase not in ("Succeeded", "Failed") and not pod["metadata"].get("deletionTimestamp")

@@ -1,0 +1,107 @@
+"""Service controller: Endpoints follow the ready pods a Service selects; LoadBalancers get an
+external address (from 172.18.255.200 up, as a laptop load balancer would give)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyhelm.cluster.memory.api import Api
+from pyhelm.cluster.memory.controllers.common import info, put, ready_condition
+from pyhelm.cluster.memory.state import Change
+from pyhelm.cluster.objects import matches, parse_label_selector
+
+Manifest = dict[str, Any]
+
+
+def sync(api: Api, changes: list[Change]) -> None:
+    services: set[tuple[str, str]] = set()
+    pod_namespaces: set[str] = set()
+    for change in changes:
+        kind, namespace, name = change.key
+        if kind == "Service":
+            if change.type == "DELETED":
+                endpoints = api.ws.get("Endpoints", namespace, name)
+                if endpoints is not None:
+                    api.ws.remove(info("Endpoints"), endpoints)
+            else:
+                services.add((namespace, name))
+        elif kind == "Pod":
+            pod_namespaces.add(namespace)
+    for namespace in sorted(pod_namespaces):
+        for svc in api.ws.list("Service", namespace):
+            if (svc.get("spec") or {}).get("selector"):
+                services.add((namespace, svc["metadata"]["name"]))
+    for namespace, name in sorted(services):
+        svc = api.ws.get("Service", namespace, name)
+        if svc is not None:
+            reconcile(api, svc)
+
+
+def reconcile(api: Api, svc: Manifest) -> None:
+    spec = svc.get("spec") or {}
+    if spec.get("type") == "LoadBalancer":
+        _load_balancer(api, svc)
+    selector = spec.get("selector")
+    if not selector:
+        return
+    meta = svc["metadata"]
+    reqs = parse_label_selector(",".join(f"{k}={v}" for k, v in selector.items()))
+    ready, not_ready = [], []
+    for pod in api.ws.list("Pod", meta["namespace"]):
+        status = pod.get("status") or {}
+        if not status.get("podIP") or pod["metadata"].get("deletionTimestamp") or \
+                status.get("phase") in ("Succeeded", "Failed") or \
+                not matches(reqs, pod["metadata"].get("labels")):
+            continue
+        address = {"ip": status["podIP"], "nodeName": pod["spec"].get("nodeName"),
+                   "targetRef": {"kind": "Pod", "name": pod["metadata"]["name"],
+                                 "namespace": meta["namespace"], "uid": pod["metadata"]["uid"]}}
+        (ready if ready_condition(pod) else not_ready).append((pod, address))
+    pods = [p for p, _ in ready + not_ready]
+    subset: Manifest = {}
+    if ready:
+        subset["addresses"] = [a for _, a in ready]
+    if not_ready:
+        subset["notReadyAddresses"] = [a for _, a in not_ready]
+    if subset:
+        subset["ports"] = [_port(p, pods) for p in spec.get("ports") or ()]
+    subsets = [subset] if subset else []
+    current = api.ws.get("Endpoints", meta["namespace"], meta["name"])
+    if current is None:
+        api.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {
+            "name": meta["name"], "namespace": meta["namespace"],
+            "labels": dict(meta.get("labels") or {})}, "subsets": subsets})
+    elif current.get("subsets", []) != subsets:
+        current["subsets"] = subsets
+        put(api, current)
+
+
+def target_port(port: Manifest, pod: Manifest) -> int | None:
+    """The container port a Service port reaches on ``pod`` (named ports are looked up)."""
+    target = port.get("targetPort", port.get("port"))
+    if isinstance(target, int):
+        return target
+    for c in (pod.get("spec") or {}).get("containers") or ():
+        for p in c.get("ports") or ():
+            if p.get("name") == target:
+                return int(p["containerPort"])
+    return int(target) if str(target).isdigit() else None
+
+
+def _port(port: Manifest, pods: list[Manifest]) -> Manifest:
+    number = next((n for p in pods if (n := target_port(port, p)) is not None), None)
+    entry = {"port": number or port.get("port"), "protocol": port.get("protocol", "TCP")}
+    if port.get("name"):
+        entry["name"] = port["name"]
+    return entry
+
+
+def _load_balancer(api: Api, svc: Manifest) -> None:
+    status = svc.setdefault("status", {})
+    if (status.get("loadBalancer") or {}).get("ingress"):
+        return
+    taken = {i.get("ip") for s in api.ws.iter_kind("Service")
+             for i in ((s.get("status") or {}).get("loadBalancer") or {}).get("ingress") or ()}
+    ip = next(f"172.18.255.{n}" for n in range(200, 255) if f"172.18.255.{n}" not in taken)
+    status["loadBalancer"] = {"ingress": [{"ip": ip, "ipMode": "VIP"}]}
+    put(api, svc)

@@ -1,0 +1,61 @@
+"""ReplicaSet controller: keep ``spec.replicas`` pods alive (self-healing), report status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyhelm.cluster.memory.api import Api
+from pyhelm.cluster.memory.controllers.common import (
+    PodFactory, active, event, live, owned, ready_condition, set_status, touched,
+)
+from pyhelm.cluster.memory.names import random_suffix
+from pyhelm.cluster.memory.state import Change
+
+Manifest = dict[str, Any]
+KIND = "ReplicaSet.apps"
+
+
+def sync(api: Api, changes: list[Change]) -> None:
+    for key in touched(changes, KIND):
+        rs = live(api, key)
+        if rs is not None:
+            reconcile(api, rs)
+
+
+def _deletion_rank(pod: Manifest) -> tuple[int, int, str]:
+    """Delete unscheduled, then not-ready, then the newest pods first (as Kubernetes does)."""
+    scheduled = 1 if (pod.get("spec") or {}).get("nodeName") else 0
+    ready = 1 if ready_condition(pod) else 0
+    created = pod["metadata"].get("creationTimestamp", "")
+    return (scheduled, ready, "".join(chr(0x10FFFF - ord(c)) for c in created))
+
+
+def reconcile(api: Api, rs: Manifest) -> None:
+    pods = [p for p in owned(api, rs, "Pod") if active(p)]
+    want = int(rs["spec"].get("replicas", 1))
+    name = rs["metadata"]["name"]
+    if len(pods) < want:
+        factory = PodFactory(api, rs, rs["spec"].get("template") or {})
+        taken = {p["metadata"]["name"] for p in pods}
+        for _ in range(want - len(pods)):
+            pod_name = f"{name}-{random_suffix()}"
+            while pod_name in taken or api.ws.get("Pod", factory.namespace, pod_name):
+                pod_name = f"{name}-{random_suffix()}"
+            taken.add(pod_name)
+            pods.append(factory.create(pod_name))
+            event(api, rs, "SuccessfulCreate", f"Created pod: {pod_name}",
+                  "replicaset-controller")
+    elif len(pods) > want:
+        doomed = sorted(pods, key=_deletion_rank)[: len(pods) - want]
+        for pod in doomed:
+            api.ws.remove(api.ws.registry.by_key("Pod"), pod)
+            event(api, rs, "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}",
+                  "replicaset-controller")
+        gone = {id(p) for p in doomed}
+        pods = [p for p in pods if id(p) not in gone]
+    ready = sum(1 for p in pods if ready_condition(p))
+    status = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
+              "availableReplicas": ready,
+              "observedGeneration": rs["metadata"].get("generation", 1)}
+    set_status(api, rs, {k: v for k, v in status.items() if v or k in ("replicas",
+                                                                      "observedGeneration")})

@@ -1,0 +1,32 @@
+"""Generated names as Kubernetes makes them: 5-character suffixes and pod-template hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from typing import Any
+
+#: The alphabet of ``utilrand.String``: no vowels (no words), no confusable characters.
+ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_rng = random.Random()
+
+
+def seed(value: int | None) -> None:
+    """Make generated names repeatable (tests and benchmarks)."""
+    _rng.seed(value)
+
+
+def random_suffix(length: int = 5) -> str:
+    return "".join(_rng.choice(ALPHABET) for _ in range(length))
+
+
+def template_hash(template: Any, collision_count: int = 0) -> str:
+    """A stable hash of a pod template, 10 characters from ALPHABET (the pod-template-hash label)."""
+    text = json.dumps(template, sort_keys=True, separators=(",", ":")) + f"#{collision_count}"
+    value = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    chars = []
+    for _ in range(10):
+        value, digit = divmod(value, len(ALPHABET))
+        chars.append(ALPHABET[digit])
+    return "".join(chars)

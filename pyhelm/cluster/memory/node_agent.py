@@ -1,0 +1,219 @@
+"""The node agent (a simulated kubelet): scheduled pods start, get an IP and report status.
+
+Like kwok's "fast" stages: a pod bound to a node becomes Running and Ready at
+once, with a pod IP from the node's range (10.244.N.M), container statuses and
+the kubelet's events. An image reference that cannot exist (bad syntax, or a
+name or tag containing ``doesnotexist``/``nonexistent``) fails with
+``ErrImagePull``, then ``ImagePullBackOff`` once time moves (``cluster tick``).
+A container with a readinessProbe is Ready after its ``initialDelaySeconds``.
+Pods of Jobs run to completion (Succeeded) straight away. Changing a
+container's image restarts that container in the same pod.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from pyhelm.cluster.memory.api import Api
+from pyhelm.cluster.memory.clock import parse_timestamp, timestamp
+from pyhelm.cluster.memory.controllers.common import active, event, put
+from pyhelm.cluster.memory.state import Change
+
+Manifest = dict[str, Any]
+_COMPONENT = "kubelet"
+_REFERENCE = re.compile(
+    r"^(?:(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+(?::[0-9]+)?/|localhost(?::[0-9]+)?/)?"
+    r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*"
+    r"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
+_MISSING = ("doesnotexist", "does-not-exist", "nonexistent", "notexist")
+
+
+def image_problem(image: str) -> str:
+    """Why the simulated registry cannot pull ``image`` ("" when it can)."""
+    if not _REFERENCE.match(image):
+        return (f'Failed to pull image "{image}": couldn\'t parse image name "{image}": '
+                "invalid reference format")
+    if any(word in image.lower() for word in _MISSING):
+        repo = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+        return (f'Failed to pull image "{image}": rpc error: code = NotFound desc = failed to '
+                f'pull and unpack image "{image}": {repo}: not found')
+    return ""
+
+
+def sync(api: Api, changes: list[Change]) -> None:
+    ips: dict[str, set[str]] | None = None
+    for change in changes:
+        if change.key[0] != "Pod":
+            continue
+        pod = change.obj
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if change.type == "DELETED":
+            if node_name:
+                for c in pod["spec"].get("containers") or ():
+                    event(api, pod, "Killing", f'Stopping container {c.get("name")}', _COMPONENT)
+            continue
+        if not node_name or not active(pod) or api.ws.get(*change.key) is not pod:
+            continue
+        node = api.ws.get("Node", "", node_name)
+        if node is None:
+            continue
+        if ips is None:
+            ips = _ips_in_use(api)
+        reconcile(api, pod, node, ips, resync=change.type == "SYNC")
+
+
+def _ips_in_use(api: Api) -> dict[str, set[str]]:
+    used: dict[str, set[str]] = {}
+    for pod in api.ws.iter_kind("Pod"):
+        ip = (pod.get("status") or {}).get("podIP")
+        if ip:
+            used.setdefault(pod["spec"].get("nodeName", ""), set()).add(ip)
+    return used
+
+
+def node_index(node: Manifest) -> int:
+    cidr = (node.get("spec") or {}).get("podCIDR", "10.244.1.0/24")
+    return int(cidr.split(".")[2])
+
+
+def _allocate_ip(node: Manifest, used: set[str]) -> str:
+    base = node_index(node)
+    for block in range(16):
+        third = base + 16 * block
+        if third > 255:
+            break
+        for last in range(2, 255):
+            candidate = f"10.244.{third}.{last}"
+            if candidate not in used:
+                used.add(candidate)
+                return candidate
+    raise RuntimeError(f"node {node['metadata']['name']} ran out of pod IPs")
+
+
+def reconcile(api: Api, pod: Manifest, node: Manifest, ips: dict[str, set[str]],
+              resync: bool = False) -> None:
+    before = pod.get("status") or {}
+    status = dict(before)
+    now = api.ws.clock.now()
+    old = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
+    node_name = node["metadata"]["name"]
+    new_statuses = []
+    events: list[tuple[str, str, str]] = []
+    for c in pod["spec"].get("containers") or ():
+        new_statuses.append(_container_status(c, old.get(c.get("name")), now, resync, events))
+    if not status.get("podIP"):
+        ip = _allocate_ip(node, ips.setdefault(node_name, set()))
+        status["podIP"] = ip
+        status["podIPs"] = [{"ip": ip}]
+    status["hostIP"] = _node_ip(node)
+    status["hostIPs"] = [{"ip": status["hostIP"]}]
+    status.setdefault("startTime", timestamp(now))
+    status["containerStatuses"] = new_statuses
+    _phase_and_conditions(pod, status, new_statuses, now)
+    if status == before:
+        return
+    pod["status"] = status
+    put(api, pod)
+    for type_, reason, message in events:
+        event(api, pod, reason, message, _COMPONENT, type_)
+
+
+def _container_status(c: Manifest, old: Manifest | None, now: Any, resync: bool,
+                      events: list[tuple[str, str, str]]) -> Manifest:
+    image = str(c.get("image", ""))
+    name = c.get("name")
+    base = {"name": name, "image": image, "imageID": "", "restartCount": 0,
+            "started": False, "ready": False}
+    if old and old.get("image") == image and old.get("state", {}).get("running"):
+        return _maybe_ready(c, dict(old), now)
+    if old and old.get("image") == image and old.get("state", {}).get("terminated"):
+        return old
+    problem = image_problem(image)
+    if problem:
+        waiting = (old or {}).get("state", {}).get("waiting", {})
+        if waiting.get("reason") in ("ErrImagePull", "ImagePullBackOff") and old and \
+                old.get("image") == image:
+            if resync and waiting.get("reason") == "ErrImagePull":
+                events.append(("Normal", "BackOff", f'Back-off pulling image "{image}"'))
+                events.append(("Warning", "Failed", "Error: ImagePullBackOff"))
+                return {**base, "state": {"waiting": {"reason": "ImagePullBackOff",
+                                                      "message": f'Back-off pulling image "{image}"'}}}
+            return old
+        events.append(("Normal", "Pulling", f'Pulling image "{image}"'))
+        events.append(("Warning", "Failed", problem))
+        events.append(("Warning", "Failed", "Error: ErrImagePull"))
+        return {**base, "state": {"waiting": {"reason": "ErrImagePull", "message": problem}}}
+    restarts = 0
+    if old and old.get("state", {}).get("running"):
+        restarts = int(old.get("restartCount", 0)) + 1
+        events.append(("Normal", "Killing",
+                       f"Container {name} definition changed, will be restarted"))
+    events.append(("Normal", "Pulled", f'Container image "{image}" already present on machine'))
+    events.append(("Normal", "Created", f"Created container: {name}"))
+    events.append(("Normal", "Started", f"Started container {name}"))
+    image_id = f"docker.io/library/{image.split(':')[0]}@sha256:" + _digest(image)
+    status = {**base, "imageID": image_id, "restartCount": restarts, "started": True,
+              "containerID": "containerd://" + _digest(f"{name}/{image}/{now}"),
+              "state": {"running": {"startedAt": timestamp(now)}}}
+    if restarts:
+        status["lastState"] = {"terminated": {"exitCode": 0, "reason": "Completed",
+                                              "startedAt": old["state"]["running"]["startedAt"],
+                                              "finishedAt": timestamp(now)}}
+    return _maybe_ready(c, status, now)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _maybe_ready(c: Manifest, status: Manifest, now: Any) -> Manifest:
+    probe = c.get("readinessProbe")
+    delay = int((probe or {}).get("initialDelaySeconds", 0) or 0)
+    started = parse_timestamp(status["state"]["running"]["startedAt"])
+    status["ready"] = (now - started).total_seconds() >= delay
+    return status
+
+
+def _node_ip(node: Manifest) -> str:
+    for address in (node.get("status") or {}).get("addresses") or ():
+        if address.get("type") == "InternalIP":
+            return str(address.get("address"))
+    return ""
+
+
+def _phase_and_conditions(pod: Manifest, status: Manifest, containers: list[Manifest],
+                          now: Any) -> None:
+    running = all(cs.get("state", {}).get("running") for cs in containers)
+    ready = running and all(cs.get("ready") for cs in containers)
+    is_job = pod["spec"].get("restartPolicy") in ("Never", "OnFailure") and running
+    if is_job:
+        for cs in containers:
+            started = cs["state"]["running"]["startedAt"]
+            cs["state"] = {"terminated": {"exitCode": 0, "reason": "Completed",
+                                          "startedAt": started, "finishedAt": timestamp(now)}}
+            cs["ready"] = False
+            cs["started"] = False
+        status["phase"] = "Succeeded"
+        ready = False
+    else:
+        status["phase"] = "Running" if running else "Pending"
+    previous = {c.get("type"): c for c in status.get("conditions") or ()}
+    stamp = timestamp(now)
+
+    def cond(type_: str, ok: bool, reason: str | None = None) -> Manifest:
+        old = previous.get(type_) or {}
+        value = "True" if ok else "False"
+        entry = {"type": type_, "status": value, "lastProbeTime": None,
+                 "lastTransitionTime": old.get("lastTransitionTime", stamp)
+                 if old.get("status") == value else stamp}
+        if reason and not ok:
+            entry["reason"] = reason
+        return entry
+
+    reason = "PodCompleted" if is_job else "ContainersNotReady"
+    status["conditions"] = [
+        cond("PodReadyToStartContainers", True), cond("Initialized", True),
+        cond("Ready", ready, reason), cond("ContainersReady", ready, reason),
+        previous.get("PodScheduled") or cond("PodScheduled", True)]

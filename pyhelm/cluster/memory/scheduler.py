@@ -1,0 +1,198 @@
+"""The scheduler: places pending pods on nodes, or leaves them Pending with FailedScheduling.
+
+Filters (as kube-scheduler's): node unschedulable (cordoned), taints the pod
+does not tolerate, nodeSelector, required node affinity, pod count, CPU and
+memory requests against allocatable. Score: the least-loaded node (fewest pods
+relative to capacity), ties by name, so placement is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyhelm.cluster.memory.api import Api
+from pyhelm.cluster.memory.controllers.common import active, event, put
+from pyhelm.cluster.memory.quantity import parse_quantity, pod_requests
+from pyhelm.cluster.memory.state import Change
+
+Manifest = dict[str, Any]
+
+
+@dataclass
+class NodeLoad:
+    node: Manifest
+    pods: int = 0
+    cpu: float = 0.0
+    memory: float = 0.0
+    allocatable: dict[str, float] = field(default_factory=dict)
+
+
+def sync(api: Api, changes: list[Change]) -> None:
+    retry_all = any(c.key[0] == "Node" or (c.key[0] == "Pod" and c.type == "DELETED")
+                    for c in changes)
+    if retry_all:
+        candidates = [p for p in api.ws.iter_kind("Pod") if _pending(p)]
+    else:
+        candidates = [c.obj for c in changes if c.key[0] == "Pod" and c.type != "DELETED"
+                      and _pending(c.obj)]
+    if not candidates:
+        return
+    loads = _loads(api)
+    seen: set[int] = set()
+    for pod in sorted(candidates, key=lambda p: (p["metadata"].get("namespace", ""),
+                                                  p["metadata"]["name"])):
+        if id(pod) in seen or api.ws.get("Pod", pod["metadata"].get("namespace", ""),
+                                         pod["metadata"]["name"]) is not pod:
+            continue
+        seen.add(id(pod))
+        schedule(api, pod, loads)
+
+
+def _pending(pod: Manifest) -> bool:
+    spec = pod.get("spec") or {}
+    return not spec.get("nodeName") and active(pod) and \
+        spec.get("schedulerName", "default-scheduler") == "default-scheduler"
+
+
+def _loads(api: Api) -> dict[str, NodeLoad]:
+    loads = {}
+    for node in api.ws.list("Node"):
+        alloc = (node.get("status") or {}).get("allocatable") or {}
+        loads[node["metadata"]["name"]] = NodeLoad(node, allocatable={
+            "cpu": parse_quantity(alloc.get("cpu", 0)),
+            "memory": parse_quantity(alloc.get("memory", 0)),
+            "pods": parse_quantity(alloc.get("pods", 0))})
+    for pod in api.ws.iter_kind("Pod"):
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if node_name in loads and active(pod):
+            _add(loads[node_name], pod)
+    return loads
+
+
+def _add(load: NodeLoad, pod: Manifest) -> None:
+    cpu, memory = pod_requests(pod.get("spec") or {})
+    load.pods += 1
+    load.cpu += cpu
+    load.memory += memory
+
+
+def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad]) -> None:
+    reasons: Counter[str] = Counter()
+    fits = []
+    for name, load in loads.items():
+        why = unfit(pod, load)
+        if why:
+            reasons[why] += 1
+        else:
+            fits.append(load)
+    meta = pod["metadata"]
+    if not fits:
+        detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
+        message = (f"0/{len(loads)} nodes are available: {detail}." if loads
+                   else "no nodes available to schedule pods")
+        _unschedulable(api, pod, message)
+        return
+    best = min(fits, key=lambda ld: (ld.pods / max(ld.allocatable["pods"], 1),
+                                     ld.node["metadata"]["name"]))
+    node_name = best.node["metadata"]["name"]
+    pod["spec"]["nodeName"] = node_name
+    status = pod.setdefault("status", {})
+    status["conditions"] = [c for c in status.get("conditions") or ()
+                            if c.get("type") != "PodScheduled"] + [
+        {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+         "lastTransitionTime": meta["creationTimestamp"]}]
+    put(api, pod)
+    _add(best, pod)
+    event(api, pod, "Scheduled",
+          f'Successfully assigned {meta.get("namespace")}/{meta["name"]} to {node_name}',
+          "default-scheduler")
+
+
+def _unschedulable(api: Api, pod: Manifest, message: str) -> None:
+    status = pod.setdefault("status", {})
+    current = next((c for c in status.get("conditions") or () if c.get("type") ==
+                    "PodScheduled"), None)
+    if current and current.get("message") == message:
+        return
+    status["conditions"] = [c for c in status.get("conditions") or ()
+                            if c.get("type") != "PodScheduled"] + [
+        {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+         "message": message, "lastProbeTime": None,
+         "lastTransitionTime": pod["metadata"]["creationTimestamp"]}]
+    put(api, pod)
+    event(api, pod, "FailedScheduling", message, "default-scheduler", "Warning")
+
+
+def unfit(pod: Manifest, load: NodeLoad) -> str:
+    """Why ``pod`` cannot go on this node (kube-scheduler's wording), or "" when it fits."""
+    node = load.node
+    spec = pod.get("spec") or {}
+    if (node.get("spec") or {}).get("unschedulable"):
+        return "node(s) were unschedulable"
+    untolerated = [t for t in (node.get("spec") or {}).get("taints") or ()
+                   if t.get("effect") in ("NoSchedule", "NoExecute")
+                   and not tolerated(t, spec.get("tolerations") or ())]
+    if untolerated:
+        t = untolerated[0]
+        value = f': {t.get("value")}' if t.get("value") else ""
+        return f"node(s) had untolerated taint {{{t.get('key')}{value}}}"
+    labels = node["metadata"].get("labels") or {}
+    selector = spec.get("nodeSelector") or {}
+    if any(labels.get(k) != str(v) for k, v in selector.items()) or \
+            not _affinity_ok(spec, node):
+        return "node(s) didn't match Pod's node affinity/selector"
+    cpu, memory = pod_requests(spec)
+    if load.pods + 1 > load.allocatable["pods"]:
+        return "Too many pods"
+    if cpu and load.cpu + cpu > load.allocatable["cpu"]:
+        return "Insufficient cpu"
+    if memory and load.memory + memory > load.allocatable["memory"]:
+        return "Insufficient memory"
+    return ""
+
+
+def tolerated(taint: Manifest, tolerations: Any) -> bool:
+    for tol in tolerations:
+        if tol.get("effect") and tol.get("effect") != taint.get("effect"):
+            continue
+        if tol.get("operator") == "Exists":
+            if not tol.get("key") or tol.get("key") == taint.get("key"):
+                return True
+        elif tol.get("key") == taint.get("key") and \
+                str(tol.get("value", "")) == str(taint.get("value", "")):
+            return True
+    return False
+
+
+def _affinity_ok(spec: Manifest, node: Manifest) -> bool:
+    required = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
+                .get("requiredDuringSchedulingIgnoredDuringExecution") or {})
+    terms = required.get("nodeSelectorTerms") or ()
+    if not terms:
+        return True
+    labels = node["metadata"].get("labels") or {}
+    fields = {"metadata.name": node["metadata"]["name"]}
+    return any(all(_expr_ok(e, labels) for e in t.get("matchExpressions") or ()) and
+               all(_expr_ok(e, fields) for e in t.get("matchFields") or ()) for t in terms)
+
+
+def _expr_ok(expr: Manifest, labels: dict[str, str]) -> bool:
+    key, op = expr.get("key"), expr.get("operator")
+    values = [str(v) for v in expr.get("values") or ()]
+    value = labels.get(str(key))
+    if op == "In":
+        return value in values
+    if op == "NotIn":
+        return value not in values
+    if op == "Exists":
+        return value is not None
+    if op == "DoesNotExist":
+        return value is None
+    if op in ("Gt", "Lt") and value is not None and values:
+        try:
+            return int(value) > int(values[0]) if op == "Gt" else int(value) < int(values[0])
+        except ValueError:
+            return False
+    return False

@@ -1,0 +1,192 @@
+"""One transaction's view of the cluster: objects loaded on demand, changes kept in memory.
+
+A ``WorkingSet`` lives for one command. Objects read through it belong to the
+transaction: controllers change them in place and call ``put`` to record the
+write (a new resourceVersion, a watch event, a note for other controllers).
+``flush`` writes only the net result of the whole command, so an object that
+changes five times in one command is written once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pyhelm.cluster.memory.clock import Clock, timestamp
+from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
+from pyhelm.cluster.memory.store import Key, KubeEventRow, Row, Store
+
+Manifest = dict[str, Any]
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+@dataclass(frozen=True)
+class Change:
+    """A write seen by controllers: ADDED, MODIFIED or DELETED, with the object as written."""
+
+    type: str
+    key: Key
+    obj: Manifest
+
+
+def key_of(info: KindInfo, obj: Manifest) -> Key:
+    meta = obj["metadata"]
+    return (info.key, (meta.get("namespace") or "") if info.namespaced else "", meta["name"])
+
+
+def controller_uid(obj: Manifest) -> str | None:
+    refs = obj["metadata"].get("ownerReferences") or ()
+    for ref in refs:
+        if ref.get("controller"):
+            return str(ref.get("uid"))
+    return str(refs[0].get("uid")) if refs else None
+
+
+class WorkingSet:
+    """Cache + dirty tracking over a ``Store`` inside one open transaction."""
+
+    def __init__(self, store: Store, registry: KindRegistry, clock: Clock) -> None:
+        self.store = store
+        self.registry = registry
+        self.clock = clock
+        self.rv = store.resource_version()
+        self._kinds: dict[str, dict[tuple[str, str], Manifest | None]] = {}
+        self._full: set[str] = set()
+        self._existed: dict[Key, bool] = {}
+        self._deleted: dict[Key, tuple[int, Manifest]] = {}
+        self._children: dict[str, set[Key]] = {}
+        self._owner_kinds: set[str] | None = None
+        self.changes: list[Change] = []
+        self.kube_events: list[KubeEventRow] = []
+
+    # -- reading -------------------------------------------------------------
+    def get(self, kind: str, namespace: str, name: str) -> Manifest | None:
+        bucket = self._kinds.setdefault(kind, {})
+        if (namespace, name) in bucket:
+            return bucket[(namespace, name)]
+        if kind in self._full:
+            return None
+        text = self.store.load_one((kind, namespace, name))
+        obj = json.loads(text) if text is not None else None
+        bucket[(namespace, name)] = obj
+        if obj is not None:
+            self._index(kind, obj)
+        return obj
+
+    def list(self, kind: str, namespace: str | None = None) -> list[Manifest]:
+        """Objects of one kind (in one namespace, or all), sorted by namespace and name."""
+        bucket = self._load_kind(kind)
+        items = sorted((k, v) for k, v in bucket.items() if v is not None
+                       and (namespace is None or k[0] == namespace))
+        return [v for _, v in items]
+
+    def iter_kind(self, kind: str) -> Iterator[Manifest]:
+        return (v for v in self._load_kind(kind).values() if v is not None)
+
+    def ensure_loaded(self, kind: str) -> None:
+        """Read every object of ``kind`` now, so later lookups never touch the file."""
+        self._load_kind(kind)
+
+    def _load_kind(self, kind: str) -> dict[tuple[str, str], Manifest | None]:
+        bucket = self._kinds.setdefault(kind, {})
+        if kind not in self._full:
+            self._full.add(kind)
+            for text in self.store.load_kind(kind):
+                obj = json.loads(text)
+                meta = obj["metadata"]
+                k = (meta.get("namespace") or "", meta["name"])
+                if k not in bucket:
+                    bucket[k] = obj
+                    self._index(kind, obj)
+        return bucket
+
+    def children(self, uid: str) -> list[Manifest]:
+        """Objects whose ownerReferences name ``uid``, in key order."""
+        if self._owner_kinds is None:
+            self._owner_kinds = self.store.kinds_owned_by_any()
+        for kind in sorted(self._owner_kinds):
+            self._load_kind(kind)
+        found = []
+        for kind, namespace, name in sorted(self._children.get(uid, ())):
+            obj = self._kinds[kind].get((namespace, name))
+            if obj is not None and any(r.get("uid") == uid
+                                       for r in obj["metadata"].get("ownerReferences") or ()):
+                found.append(obj)
+        return found
+
+    def _index(self, kind: str, obj: Manifest) -> None:
+        meta = obj["metadata"]
+        for ref in meta.get("ownerReferences") or ():
+            self._children.setdefault(str(ref.get("uid")), set()).add(
+                (kind, meta.get("namespace") or "", meta["name"]))
+
+    # -- writing ---------------------------------------------------------------
+    def next_rv(self) -> int:
+        self.rv += 1
+        return self.rv
+
+    def put(self, info: KindInfo, obj: Manifest) -> Manifest:
+        """Record ``obj`` (new or changed) as written now; gives it the next resourceVersion."""
+        meta = obj["metadata"]
+        key = (info.key, meta.get("namespace") or "", meta["name"])
+        bucket = self._kinds.setdefault(info.key, {})
+        previous = self.get(*key)
+        if key not in self._existed:
+            self._existed[key] = previous is not None and key not in self._deleted
+        meta["resourceVersion"] = str(self.next_rv())
+        bucket[key[1:]] = obj
+        self._deleted.pop(key, None)
+        self._index(info.key, obj)
+        if meta.get("ownerReferences") and self._owner_kinds is not None:
+            self._owner_kinds.add(info.key)
+        self.changes.append(Change("MODIFIED" if previous is not None else "ADDED", key, obj))
+        return obj
+
+    def remove(self, info: KindInfo, obj: Manifest) -> None:
+        meta = obj["metadata"]
+        key = (info.key, meta.get("namespace") or "", meta["name"])
+        if key not in self._existed:
+            self._existed[key] = True
+        self._kinds.setdefault(info.key, {})[key[1:]] = None
+        self._deleted[key] = (self.next_rv(), obj)
+        self.changes.append(Change("DELETED", key, obj))
+
+    def take_changes(self) -> list[Change]:
+        changes, self.changes = self.changes, []
+        return changes
+
+    def event(self, obj: Manifest, type_: str, reason: str, message: str, component: str,
+              host: str = "") -> None:
+        """Record a core/v1 Event about ``obj`` (as kubectl describe lists them)."""
+        meta = obj["metadata"]
+        now = timestamp(self.clock.now())
+        self.kube_events.append(KubeEventRow(
+            meta.get("namespace") or "default", obj.get("apiVersion", ""), obj.get("kind", ""),
+            meta["name"], meta.get("uid", ""), type_, reason, message, component, host, now, now))
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._existed) or bool(self.kube_events)
+
+    def flush(self) -> None:
+        """Write the net changes of this transaction to the store (the caller commits)."""
+        upserts: list[Row] = []
+        deletes: list[Key] = []
+        log: list[tuple[int, str, str, str, str]] = []
+        for key, existed in self._existed.items():
+            obj = self._kinds[key[0]].get(key[1:])
+            if obj is None:
+                if existed:
+                    rv, last = self._deleted[key]
+                    deletes.append(key)
+                    log.append((rv, "DELETED", key[0], key[1], _dumps(last)))
+                continue
+            body = _dumps(obj)
+            rv = int(obj["metadata"]["resourceVersion"])
+            upserts.append(Row(key, controller_uid(obj), rv, body))
+            log.append((rv, "MODIFIED" if existed else "ADDED", key[0], key[1], body))
+        log.sort()
+        self.store.write(upserts, deletes, log, self.rv)
+        self.store.add_kube_events(self.kube_events)

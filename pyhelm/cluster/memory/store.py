@@ -1,0 +1,210 @@
+"""The built-in cluster's durable state: one SQLite file in WAL mode.
+
+Tables: ``objects`` (one row per object: kind key, namespace, name, owner uid,
+resourceVersion, JSON body), ``watch_log`` (ADDED/MODIFIED/DELETED per write,
+in resourceVersion order, bounded), ``kube_events`` (core/v1 Events as compact
+rows) and ``meta`` (the resourceVersion counter and small controller state).
+
+Every command is one transaction: ``begin(write=True)`` takes the write lock
+up front (``BEGIN IMMEDIATE``) so two processes sharing the file serialise
+instead of failing half-way; a process killed before ``commit`` leaves the
+previous state untouched (SQLite's journal rolls the half-written one back).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyhelm.errors import ClusterUnreachable
+
+#: How many watch events are kept; older resourceVersions are "too old" (HTTP 410).
+WATCH_LOG_LIMIT = 50_000
+#: How many core/v1 Events are kept (a real cluster keeps them for an hour).
+KUBE_EVENT_LIMIT = 100_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS objects (
+    kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+    owner TEXT, rv INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (kind, namespace, name));
+CREATE INDEX IF NOT EXISTS objects_owner ON objects (owner) WHERE owner IS NOT NULL;
+CREATE TABLE IF NOT EXISTS watch_log (
+    rv INTEGER PRIMARY KEY, type TEXT NOT NULL, kind TEXT NOT NULL,
+    namespace TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS kube_events (
+    id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, obj_api TEXT, obj_kind TEXT NOT NULL,
+    obj_name TEXT NOT NULL, obj_uid TEXT, type TEXT NOT NULL, reason TEXT NOT NULL,
+    message TEXT NOT NULL, component TEXT NOT NULL, host TEXT, first_ts TEXT NOT NULL,
+    last_ts TEXT NOT NULL, count INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS kube_events_obj ON kube_events (namespace, obj_name);
+"""
+
+Key = tuple[str, str, str]  # (kind key, namespace or "", name)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stored object as written: its key, owner uid, resourceVersion and JSON text."""
+
+    key: Key
+    owner: str | None
+    rv: int
+    body: str
+
+
+@dataclass(frozen=True)
+class KubeEventRow:
+    namespace: str
+    obj_api: str
+    obj_kind: str
+    obj_name: str
+    obj_uid: str
+    type: str
+    reason: str
+    message: str
+    component: str
+    host: str
+    first_ts: str
+    last_ts: str
+    count: int = 1
+
+
+class Store:
+    """SQLite access with explicit transactions; no object semantics here."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0,
+                                      check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise ClusterUnreachable(f"cannot open the cluster state file {self.path}: {exc}; "
+                                     "check the path or choose another with --state") from exc
+
+    # -- transactions -------------------------------------------------------
+    def begin(self, write: bool) -> None:
+        self.db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.rollback()
+        self.db.close()
+
+    # -- meta ----------------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def resource_version(self) -> int:
+        return int(self.meta("resourceVersion", "0") or 0)
+
+    # -- objects -------------------------------------------------------------
+    def load_one(self, key: Key) -> str | None:
+        row = self.db.execute("SELECT body FROM objects WHERE kind=? AND namespace=? AND name=?",
+                              key).fetchone()
+        return row[0] if row else None
+
+    def load_kind(self, kind: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT body FROM objects WHERE kind=?", (kind,))]
+
+    def count_kind(self, kind: str) -> int:
+        return int(self.db.execute("SELECT count(*) FROM objects WHERE kind=?",
+                                   (kind,)).fetchone()[0])
+
+    def kinds_owned_by_any(self) -> set[str]:
+        """Kind keys that have at least one object with an owner (where dependents live)."""
+        return {r[0] for r in self.db.execute(
+            "SELECT DISTINCT kind FROM objects WHERE owner IS NOT NULL")}
+
+    def stored_kinds(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT kind FROM objects")}
+
+    def write(self, upserts: Iterable[Row], deletes: Iterable[Key],
+              log: Iterable[tuple[int, str, str, str, str]], resource_version: int) -> None:
+        """Persist one transaction's net changes and advance the resourceVersion counter."""
+        self.db.executemany("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?",
+                            list(deletes))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO objects (kind, namespace, name, owner, rv, body) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(*r.key, r.owner, r.rv, r.body) for r in upserts])
+        self.db.executemany(
+            "INSERT INTO watch_log (rv, type, kind, namespace, body) VALUES (?, ?, ?, ?, ?)",
+            list(log))
+        self.set_meta("resourceVersion", str(resource_version))
+        self._prune("watch_log", "rv", WATCH_LOG_LIMIT)
+
+    def _prune(self, table: str, column: str, limit: int) -> None:
+        row = self.db.execute(f"SELECT max({column}) - min({column}), max({column}) FROM {table}"
+                              ).fetchone()
+        if row[0] is not None and row[0] > limit * 2:
+            self.db.execute(f"DELETE FROM {table} WHERE {column} <= ?", (row[1] - limit,))
+            if table == "watch_log":
+                self.set_meta("watchPrunedThrough", str(row[1] - limit))
+
+    # -- watch log -----------------------------------------------------------
+    def log_since(self, rv: int, kind: str | None, namespace: str | None
+                  ) -> list[tuple[int, str, str]]:
+        sql = "SELECT rv, type, body FROM watch_log WHERE rv > ?"
+        params: list[object] = [rv]
+        if kind is not None:
+            sql += " AND kind=?"
+            params.append(kind)
+        if namespace is not None:
+            sql += " AND namespace=?"
+            params.append(namespace)
+        return list(self.db.execute(sql + " ORDER BY rv", params))
+
+    def oldest_logged(self) -> int | None:
+        row = self.db.execute("SELECT min(rv) FROM watch_log").fetchone()
+        return row[0]
+
+    # -- core/v1 Events -------------------------------------------------------
+    def add_kube_events(self, rows: Sequence[KubeEventRow]) -> None:
+        self.db.executemany(
+            "INSERT INTO kube_events (namespace, obj_api, obj_kind, obj_name, obj_uid, type, "
+            "reason, message, component, host, first_ts, last_ts, count) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(r.namespace, r.obj_api, r.obj_kind, r.obj_name, r.obj_uid, r.type, r.reason,
+              r.message, r.component, r.host, r.first_ts, r.last_ts, r.count) for r in rows])
+        if rows:
+            self._prune("kube_events", "id", KUBE_EVENT_LIMIT)
+
+    def kube_events(self, namespace: str | None, obj_name: str | None = None
+                    ) -> list[tuple[int, KubeEventRow]]:
+        sql = ("SELECT id, namespace, obj_api, obj_kind, obj_name, obj_uid, type, reason, message,"
+               " component, host, first_ts, last_ts, count FROM kube_events WHERE 1=1")
+        params: list[object] = []
+        if namespace is not None:
+            sql += " AND namespace=?"
+            params.append(namespace)
+        if obj_name is not None:
+            sql += " AND obj_name=?"
+            params.append(obj_name)
+        return [(r[0], KubeEventRow(*r[1:])) for r in self.db.execute(sql + " ORDER BY id", params)]
+
+    def delete_kube_events(self, namespace: str) -> None:
+        self.db.execute("DELETE FROM kube_events WHERE namespace=?", (namespace,))
+
+    def reset(self) -> None:
+        for table in ("objects", "watch_log", "kube_events", "meta"):
+            self.db.execute(f"DELETE FROM {table}")
