@@ -227,14 +227,16 @@ def enabled_subcharts(chart: Chart, values: dict[str, Any], *,
     """``(name in parent, subchart)`` for each subchart enabled by its condition and tags.
 
     ``values`` are the chart's computed values (its section of the tree).
-    Tags are read from ``values["tags"]`` unless ``tags`` is given; Helm reads
-    them from the root chart's values, so pass the root's ``tags`` for a
-    sub-subchart. The same subchart may appear twice under two aliases;
-    subcharts not listed in Chart.yaml are always enabled, under their own name.
+    Tags are read from ``values["tags"]``, with ``tags`` (the root chart's
+    ``tags``: Helm reads tags at the root for every level) over them. It agrees
+    with what :func:`compute_values` merged. The same subchart may appear twice
+    under two aliases; subcharts not listed in Chart.yaml are always enabled,
+    under their own name.
     """
-    table = tags if tags is not None else values.get("tags")
-    return [(name, sub) for name, dep, sub in _candidates(chart)
-            if _is_enabled(dep, values, table, lambda message: None)]
+    candidates = _candidates(chart)
+    lookup = _ConditionLookup(values, {name: sub for name, _dep, sub in candidates})
+    return [(name, sub) for name, dep, sub in candidates
+            if _is_enabled(dep, lookup, _tags(values, tags), lambda message: None)]
 
 
 def _candidates(chart: Chart) -> list[tuple[str, Dependency | None, Chart]]:
@@ -266,9 +268,9 @@ def _resolve(chart: Chart, section: dict[str, Any], key: tuple[str, ...], contex
     if context.enabled is not None:
         wanted = context.enabled.get(key, [])
     else:
-        probe = {**values, **{name: node.values for name, node in computed.items()}}
+        lookup = _ConditionLookup(values, {name: sub for name, _dep, sub in candidates})
         tags = _tags(defaults, context.root_tags) if key else context.root_tags
-        wanted = [name for name, dep, _sub in candidates if _is_enabled(dep, probe, tags, context.warn)]
+        wanted = [name for name, dep, _sub in candidates if _is_enabled(dep, lookup, tags, context.warn)]
     node = _Node(key[-1] if key else chart.name, chart, values, key)
     for name in wanted:
         values[name] = computed[name].values
@@ -276,11 +278,36 @@ def _resolve(chart: Chart, section: dict[str, Any], key: tuple[str, ...], contex
     return node
 
 
-def _tags(defaults: dict[str, Any], root_tags: Any) -> Any:
-    own = defaults.get("tags")
+def _tags(values: dict[str, Any], root_tags: Any) -> Any:
+    """The ``tags`` table that decides a chart's dependencies: the root's over the chart's own."""
+    own = values.get("tags")
     if isinstance(own, dict) and isinstance(root_tags, dict):
         return coalesce(own, root_tags)
     return root_tags if root_tags is not None else own
+
+
+@dataclass
+class _ConditionLookup:
+    """Reads a condition path in a chart's values, else in the named subchart's defaults.
+
+    The fallback makes the answer the same before and after the subchart is
+    merged (or left out), so :func:`enabled_subcharts` on computed values agrees
+    with :func:`compute_values`. A null counts as absent.
+    """
+
+    values: dict[str, Any]
+    subcharts: dict[str, Chart]
+
+    def get(self, path: str) -> tuple[bool, Any]:
+        found, value = _path_value(self.values, path)
+        head, _, rest = path.partition(".")
+        if (found and value is not None) or head not in self.subcharts or not rest:
+            return found, value
+        return _path_value(_defaults_view(self.subcharts[head]), rest)
+
+
+def _defaults_view(chart: Chart) -> dict[str, Any]:
+    return _resolve(chart, {}, (), _Context(warn=lambda message: None)).values
 
 
 def _with_globals(section: dict[str, Any], parent: dict[str, Any], warn: Warn) -> dict[str, Any]:
@@ -304,7 +331,7 @@ def _with_globals(section: dict[str, Any], parent: dict[str, Any], warn: Warn) -
     return {**section, "global": merged}
 
 
-def _is_enabled(dep: Dependency | None, values: dict[str, Any], tags: Any, warn: Warn) -> bool:
+def _is_enabled(dep: Dependency | None, lookup: _ConditionLookup, tags: Any, warn: Warn) -> bool:
     """Helm's rules: tags first (any true wins, else any false disables), then conditions."""
     if dep is None:
         return True
@@ -320,7 +347,7 @@ def _is_enabled(dep: Dependency | None, values: dict[str, Any], tags: Any, warn:
         condition = condition.strip()
         if not condition:
             continue
-        found, value = _path_value(values, condition)
+        found, value = lookup.get(condition)
         if found and isinstance(value, bool):
             return value
         if found:

@@ -251,3 +251,24 @@ def test_deeply_nested_user_values_give_a_clear_error() -> None:
         cursor = cursor["k"]
     with pytest.raises(ValuesError, match="nest too deeply"):
         compute_values(chart("web", {"k": {}}), deep)
+
+
+def test_a_subchart_disabled_by_its_own_default_stays_disabled_for_the_renderer() -> None:
+    sub = chart("db", {"enabled": False, "port": 1})
+    root = chart("web", {}, [Dependency("db", condition="db.enabled")], [sub])
+    got = compute_values(root, {})
+    assert "db" not in got
+    assert enabled_subcharts(root, got) == []
+    turned_on = compute_values(root, {"db": {"enabled": True}})
+    assert turned_on["db"]["port"] == 1
+    assert [name for name, _ in enabled_subcharts(root, turned_on)] == ["db"]
+
+
+def test_root_tags_decide_nested_dependencies() -> None:
+    leaf = chart("leaf", {"v": 1})
+    mid = chart("mid", {"tags": {"extra": True}}, [Dependency("leaf", tags=["extra"])], [leaf])
+    root = chart("web", {}, [Dependency("mid")], [mid])
+    got = compute_values(root, {"tags": {"extra": False}})
+    assert "leaf" not in got["mid"]
+    assert enabled_subcharts(mid, got["mid"], tags=got["tags"]) == []
+    assert [name for name, _ in enabled_subcharts(mid, got["mid"])] == ["leaf"]

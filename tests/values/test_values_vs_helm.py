@@ -78,6 +78,15 @@ SCENARIOS: dict[str, tuple[Spec, dict[str, list[str]]]] = {
              [Spec("mid", {"global": {"g": "mid", "h": "mid"}}, [{"name": "leaf"}], [LEAF])]),
         {"set_values": ["mid.leaf.extra=3"]},
     ),
+    "root tags reach nested dependencies": (
+        Spec("par", {}, [{"name": "mid"}],
+             [Spec("mid", {"tags": {"extra": True}}, [{"name": "leaf", "tags": ["extra"]}], [LEAF])]),
+        {"set_values": ["tags.extra=false"]},
+    ),
+    "values files merge in order, documents too, null deletes": (
+        Spec("par", {"m": {"a": 1, "b": 2, "c": 3}, "l": [1]}),
+        {"files": ["m: {a: 10}\nl: [2]\n---\nm: {b: 20}\n", "m: {a: null, d: 4}\n"]},
+    ),
     "import-values, both forms, parent wins": (
         Spec("par", {"x": "parent"},
              [{"name": "sub", "import-values": ["data", {"child": "default", "parent": "imp"}]}],
@@ -96,9 +105,14 @@ SCENARIOS: dict[str, tuple[Spec, dict[str, list[str]]]] = {
 def test_computed_values_match_helm(name: str, tmp_path: Path, helm_bin: str) -> None:
     spec, flags = SCENARIOS[name]
     chart_dir = write_chart(tmp_path, spec)
-    args: list[str] = [arg for value in flags.get("set_values", []) for arg in ("--set", value)]
+    files = []
+    for i, text in enumerate(flags.get("files", [])):
+        files.append(str(tmp_path / f"values{i}.yaml"))
+        Path(files[-1]).write_text(text)
+    args: list[str] = [arg for path in files for arg in ("-f", path)]
+    args += [arg for value in flags.get("set_values", []) for arg in ("--set", value)]
     expected = helm_values(helm_bin, chart_dir, *args)
-    user = ValueOptions(**flags).merge()
+    user = ValueOptions(value_files=files, set_values=flags.get("set_values", [])).merge()
     assert compute_values(load_chart(chart_dir), user, warn=None) == expected
 
 
