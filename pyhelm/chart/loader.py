@@ -53,12 +53,18 @@ def read_folder(root: Path) -> dict[str, bytes]:
     ignore = HelmIgnore(ignore_file.read_text(encoding="utf-8") if ignore_file.is_file() else "")
     real_root = root.resolve()
     files: dict[str, bytes] = {}
+    seen = {real_root}
     for folder, dirnames, filenames in os.walk(root, followlinks=True):
         rel_folder = Path(folder).relative_to(root).as_posix()
         prefix = "" if rel_folder == "." else rel_folder + "/"
         dirnames[:] = sorted(d for d in dirnames if not ignore.ignored(prefix + d, is_dir=True))
         for d in dirnames:
             _check_inside(Path(folder) / d, real_root, prefix + d)
+            real = (Path(folder) / d).resolve()
+            if real in seen:
+                raise ChartError(f"{root}/{prefix + d}: symbolic link loop: it leads back to a folder "
+                                 "already read; remove the link or list it in .helmignore")
+            seen.add(real)
         for name in sorted(filenames):
             rel = prefix + name
             if ignore.ignored(rel):
