@@ -461,7 +461,16 @@ def schema_violations(chart: Chart, values: dict[str, Any]) -> list[str]:
         raise ValuesError(f"{chart.source or chart.name}/values.schema.json is not a valid JSON schema: "
                           f"{exc.message} (at {_format_path(exc.absolute_path)})") from None
     errors = sorted(cls(schema).iter_errors(values), key=lambda e: [str(p) for p in e.absolute_path])
-    return [f"{_format_path(error.absolute_path)}: {_clip(error.message)}" for error in errors]
+    return [f"{_format_path(error.absolute_path)}: {_clip(_json_words(error))}" for error in errors]
+
+
+def _json_words(error: Any) -> str:
+    """jsonschema's message with a leading Python None/True/False spelled as in JSON/YAML."""
+    spelled = {None: "null", True: "true", False: "false"}
+    instance = error.instance
+    if (instance is None or isinstance(instance, bool)) and error.message.startswith(repr(instance)):
+        return spelled[instance] + error.message[len(repr(instance)):]
+    return str(error.message)
 
 
 def _validator_class(schema: dict[str, Any]) -> Any:
