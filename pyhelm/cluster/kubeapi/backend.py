@@ -3,25 +3,25 @@
 ``Backend`` wraps a ``MemoryCluster`` (``pyhelm.cluster.memory``): the
 ``Cluster`` protocol (create/get/list/update/apply/delete), its event log
 (``events_since``, ``current_resource_version``) and its kind registry, plus
-the few conveniences the HTTP layer wants (``exists``, ``update_status``,
-``logs``). Every call is one transaction of the cluster, so a CLI process
+what the HTTP layer wants beyond it (``exists``, dry runs, the status
+subresource). Every call is one transaction of the cluster, so a CLI process
 sharing the state file sees each write whole.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from pyhelm.cluster.base import Manifest, ObjectRef
-from pyhelm.cluster.memory.kinds import KINDS, KindInfo
+from pyhelm.cluster.memory import MemoryCluster
+from pyhelm.cluster.memory.kinds import KindInfo
 from pyhelm.errors import NotFound
 
 
 class Backend:
     """The built-in cluster as the API server uses it."""
 
-    def __init__(self, cluster: Any) -> None:
+    def __init__(self, cluster: MemoryCluster) -> None:
         self.cluster = cluster
 
     # -- the Cluster protocol --------------------------------------------------
@@ -32,19 +32,20 @@ class Backend:
              selector: Mapping[str, str] | None) -> list[Manifest]:
         return self.cluster.list(api_version, kind, namespace, selector)
 
-    def create(self, obj: Manifest) -> Manifest:
-        return self.cluster.create(obj)
+    def create(self, obj: Manifest, field_manager: str | None, dry_run: bool) -> Manifest:
+        return self.cluster.create(obj, field_manager, dry_run=dry_run)
 
-    def update(self, obj: Manifest) -> Manifest:
-        return self.cluster.update(obj)
+    def update(self, obj: Manifest, field_manager: str | None = None, dry_run: bool = False,
+               subresource: str | None = None) -> Manifest:
+        return self.cluster.update(obj, field_manager, dry_run=dry_run, subresource=subresource)
 
     def apply(self, objs: Sequence[Manifest], field_manager: str, force: bool = False,
               dry_run: bool = False) -> list[Manifest]:
         return self.cluster.apply(objs, field_manager=field_manager, force=force,
                                   dry_run=dry_run)
 
-    def delete(self, ref: ObjectRef, cascade: str) -> None:
-        self.cluster.delete(ref, cascade=cascade)
+    def delete(self, ref: ObjectRef, cascade: str, dry_run: bool = False) -> None:
+        self.cluster.delete(ref, cascade=cascade, dry_run=dry_run)
 
     # -- watch support ---------------------------------------------------------
     def events_since(self, resource_version: int, api_version: str, kind: str,
@@ -58,8 +59,8 @@ class Backend:
     # -- conveniences ----------------------------------------------------------
     def kinds(self) -> list[KindInfo]:
         """Built-in kinds plus those that applied CustomResourceDefinitions add."""
-        kinds = getattr(self.cluster, "kinds", None)
-        return list(kinds()) if callable(kinds) else list(KINDS)
+        with self.cluster.transaction(write=False):
+            return self.cluster.registry.all()
 
     def exists(self, ref: ObjectRef) -> bool:
         try:
@@ -67,14 +68,3 @@ class Backend:
         except NotFound:
             return False
         return True
-
-    def update_status(self, obj: Manifest) -> Manifest:
-        """Write ``obj``'s status (the status subresource)."""
-        return self.cluster.update(obj)
-
-    def logs(self, pod: Manifest, container: str | None) -> str:
-        """A pod's (simulated) log text."""
-        logs = getattr(self.cluster, "logs", None)
-        if callable(logs):
-            return str(logs(ObjectRef.of(pod), container))
-        return ""

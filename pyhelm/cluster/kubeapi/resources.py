@@ -167,22 +167,13 @@ class ResourceApi:
     # -- writing -------------------------------------------------------------
     def create(self, request: Request, target: Target) -> Reply:
         obj = _namespaced_body(target, request.decoded_body(), "create")
-        if request.dry_run:
-            name = obj["metadata"].get("name", "")
-            if self.backend.exists(ref_of(target, name)):
-                raise ApiError(409, "AlreadyExists", f'{target.resource} "{name}" already exists',
-                               {"name": name, "kind": target.info.plural})
-            created = self.backend.apply([obj], "kubectl-create", dry_run=True)[0]
-        else:
-            created = self.backend.create(obj)
+        created = self.backend.create(obj, request.query.get("fieldManager"), request.dry_run)
         return Reply(201, created)
 
     def update(self, request: Request, target: Target) -> Reply:
         obj = _namespaced_body(target, request.decoded_body(), "update")
-        if request.dry_run:
-            live = self.backend.get(ref_of(target))
-            return Reply(200, {**obj, "metadata": {**live["metadata"], **obj["metadata"]}})
-        return Reply(200, self.backend.update(obj))
+        return Reply(200, self.backend.update(obj, request.query.get("fieldManager"),
+                                              request.dry_run))
 
     def patch(self, request: Request, target: Target) -> Reply:
         if request.content_type == APPLY_PATCH:
@@ -193,16 +184,13 @@ class ResourceApi:
                            f"the body of the request was in an unknown format - accepted media "
                            f"types include: {', '.join([*PATCHERS, APPLY_PATCH])}")
         body = request.decoded_body()
+        pinned = isinstance(body, dict) and "resourceVersion" in (body.get("metadata") or {})
         for attempt in range(5):
             live = self.backend.get(ref_of(target))
-            patched = patcher(live, body)
-            patched = _namespaced_body(target, patched, "patch")
-            if request.dry_run:
-                return Reply(200, patched)
-            pinned = "resourceVersion" in (body.get("metadata") or {}) if isinstance(
-                body, dict) else False
+            patched = _namespaced_body(target, patcher(live, body), "patch")
             try:
-                return Reply(200, self.backend.update(patched))
+                return Reply(200, self.backend.update(patched, request.query.get("fieldManager"),
+                                                      request.dry_run))
             except Conflict:
                 if pinned or attempt == 4:
                     raise
@@ -223,20 +211,17 @@ class ResourceApi:
     def delete(self, request: Request, target: Target) -> Reply:
         options = request.decoded_body() or {}
         live = self.backend.get(ref_of(target))
-        if request.dry_run or "All" in (options.get("dryRun") or []):
-            return Reply(200, live)
-        self.backend.delete(ref_of(target), _cascade(request, options))
+        dry_run = request.dry_run or "All" in (options.get("dryRun") or [])
+        self.backend.delete(ref_of(target), _cascade(request, options), dry_run)
         return Reply(200, live)
 
     def delete_collection(self, request: Request, target: Target) -> Reply:
         options = request.decoded_body() or {}
         for obj in self.matching(request, target):
-            if request.dry_run:
-                continue
             try:
                 ref = ObjectRef(target.api_version, target.info.kind,
                                 obj["metadata"].get("namespace"), obj["metadata"]["name"])
-                self.backend.delete(ref, _cascade(request, options))
+                self.backend.delete(ref, _cascade(request, options), request.dry_run)
             except NotFound:
                 continue
         return Reply(200, success("", target.info.plural, target.info.group))

@@ -181,12 +181,13 @@ class Serving:
     key: Path
     url: str
     kubeconfig: Path
+    credentials: auth.Credentials = field(repr=False)
     server: uvicorn.Server | None = field(default=None, repr=False)
 
     def run(self) -> None:
         config = uvicorn.Config(self.app, ssl_certfile=str(self.cert), ssl_keyfile=str(self.key),
                                 log_level="warning", access_log=False, lifespan="off",
-                                timeout_keep_alive=30)
+                                timeout_keep_alive=30, timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
         self.server.run(sockets=[self.sock])
 
@@ -212,4 +213,4 @@ def start(cluster: Any, kubeconfig_out: Path, host: str = "127.0.0.1", port: int
     url = f"https://{host}:{actual}"
     auth.write_kubeconfig(kubeconfig_out, url, credentials)
     app = ApiServer(Backend(cluster), credentials.token, f"{host}:{actual}")
-    return Serving(app, sock, cert, key, url, kubeconfig_out)
+    return Serving(app, sock, cert, key, url, kubeconfig_out, credentials)

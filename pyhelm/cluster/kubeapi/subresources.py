@@ -1,8 +1,9 @@
-"""Subresources: ``scale`` (an ``autoscaling/v1`` Scale), ``status`` and a pod's ``log``.
+"""Subresources: ``scale`` (an ``autoscaling/v1`` Scale), ``status`` and ``log``.
 
 ``kubectl scale`` sends ``PATCH .../deployments/NAME/scale`` with a merge patch
 ``{"spec":{"replicas":N}}`` and no GET of the Scale first; the answer is the
-Scale after the controllers ran. Writes to ``status`` change only the status.
+Scale after the controllers ran. Writes to ``status`` change only the status. A
+pod's ``log`` is empty: simulated containers write no output.
 """
 
 from __future__ import annotations
@@ -48,9 +49,8 @@ def _write_scale(api: ResourceApi, request: Request, target: Target, live: Obj,
                  new_scale: Any) -> Reply:
     updated = copy.deepcopy(live)
     updated.setdefault("spec", {})["replicas"] = _replicas(new_scale)
-    if request.dry_run:
-        return Reply(200, scale_of(updated))
-    return Reply(200, scale_of(api.backend.update(updated)))
+    return Reply(200, scale_of(api.backend.update(updated, request.query.get("fieldManager"),
+                                                  request.dry_run)))
 
 
 def _write_status(api: ResourceApi, request: Request, target: Target, live: Obj,
@@ -59,9 +59,8 @@ def _write_status(api: ResourceApi, request: Request, target: Target, live: Obj,
         raise ApiError(400, "BadRequest", "the body of a status write must be a JSON object")
     updated = copy.deepcopy(live)
     updated["status"] = new_obj.get("status") or {}
-    if request.dry_run:
-        return Reply(200, updated)
-    return Reply(200, api.backend.update_status(updated))
+    return Reply(200, api.backend.update(updated, request.query.get("fieldManager"),
+                                         request.dry_run, subresource="status"))
 
 
 def handle(api: ResourceApi, request: Request, target: Target) -> Reply:
@@ -70,11 +69,8 @@ def handle(api: ResourceApi, request: Request, target: Target) -> Reply:
 
     live = api.backend.get(ref_of(target))
     sub = target.subresource
-    if sub == "log":
-        if request.method != "GET":
-            raise ApiError(405, "MethodNotAllowed", "logs can only be read (GET)")
-        return Reply(200, api.backend.logs(live, request.query.get("container")),
-                     content_type="text/plain")
+    if sub == "log":  # simulated containers write no output
+        return Reply(200, "", content_type="text/plain")
     view = scale_of if sub == "scale" else (lambda obj: obj)
     write = _write_scale if sub == "scale" else _write_status
     if request.method == "GET":
