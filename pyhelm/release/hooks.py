@@ -22,7 +22,7 @@ from pyhelm.cluster.base import Cluster, ObjectRef
 from pyhelm.errors import AlreadyExists, ClusterError, NotFound, ReleaseError
 from pyhelm.release.model import Hook, HookRun, format_time, now
 from pyhelm.release.objects import Resource, resource
-from pyhelm.release.wait import WaitFailed, WaitTimeout, wait_ready
+from pyhelm.release.wait import WaitFailed, WaitTimeout, completion, wait_ready
 
 if TYPE_CHECKING:
     from pyhelm.render import RenderedManifest
@@ -92,7 +92,7 @@ class HookRunner:
             raise HookFailed(f"{event} hook {item.ref} could not be created: {exc}") from None
         try:
             if item.ref.kind in ("Job", "Pod"):
-                wait_ready(self.cluster, [item.ref], self.timeout, sleep=self.sleep)
+                wait_ready(self.cluster, [item.ref], self.timeout, sleep=self.sleep, rule=completion)
         except (WaitFailed, WaitTimeout) as exc:
             hook.last_run.phase = "Failed"
             hook.last_run.completed_at = format_time(now())

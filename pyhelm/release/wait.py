@@ -177,18 +177,29 @@ def readiness(obj: Manifest) -> Readiness:
 Progress = Callable[[dict[ObjectRef, Readiness]], None]
 
 
+def completion(obj: Manifest) -> Readiness:
+    """Whether a hook has run to its end: a Job complete, a Pod succeeded (Helm's hook rule)."""
+    if obj.get("kind") == "Pod":
+        phase = (obj.get("status") or {}).get("phase", "Pending")
+        return Readiness(phase == "Succeeded", f"Pod is {phase}, not Succeeded",
+                         failed=phase == "Failed")
+    return readiness(obj)
+
+
 def wait_ready(cluster: Cluster, refs: Sequence[ObjectRef], timeout: float, *,
                interval: float = 0.2, progress: Progress | None = None,
                clock: Callable[[], float] = time.monotonic,
-               sleep: Callable[[float], None] = time.sleep) -> None:
-    """Poll until every object in ``refs`` is ready; ``WaitTimeout`` or ``WaitFailed`` otherwise."""
+               sleep: Callable[[float], None] = time.sleep,
+               rule: Callable[[Manifest], Readiness] = readiness) -> None:
+    """Poll until every object in ``refs`` is ready by ``rule``; ``WaitTimeout`` or ``WaitFailed``
+    otherwise."""
     deadline = clock() + timeout
     pending = [ref for ref in refs if ref.kind in RULES]
     while True:
         states: dict[ObjectRef, Readiness] = {}
         for ref in pending:
             try:
-                states[ref] = readiness(cluster.get(ref))
+                states[ref] = rule(cluster.get(ref))
             except NotFound:
                 states[ref] = Readiness(False, "does not exist")
         if progress is not None:

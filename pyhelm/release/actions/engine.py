@@ -19,9 +19,11 @@ from pyhelm.cluster.base import Cluster, Manifest, ObjectRef
 from pyhelm.errors import ClusterError, NotFound, PyHelmError, ReleaseError
 from pyhelm.release.actions.config import ChangeOptions, Configuration, DryRun
 from pyhelm.release.hooks import HookRunner, hook_from_rendered
+from pyhelm.release.diff import project
 from pyhelm.release.lock import Interrupted, signals_raise
 from pyhelm.release.model import Hook, Release, Status, now
 from pyhelm.release.objects import (
+    MANAGED_BY,
     Resource,
     keep_on_delete,
     ownership_problem,
@@ -124,15 +126,41 @@ class Deployment:
             )
 
     def apply(self, target: Sequence[Resource], current: Sequence[Resource]) -> None:
-        """Apply ``target`` (stamped), then delete what only ``current`` has."""
+        """Apply ``target`` (stamped), then delete what only ``current`` has.
+
+        An object rendered exactly as in ``current`` is applied again only when its live
+        copy drifted from it (one ``list`` per kind finds out), so an upgrade that changes
+        one object of a thousand applies one.
+        """
         if not self.options.take_ownership:
             self.check_ownership(target, current)
-        objs: list[Manifest] = [stamp(r.obj, self.release.name, self.release.namespace)
-                                for r in target]
+        for item in target:
+            stamp(item.obj, self.release.name, self.release.namespace)
+        objs: list[Manifest] = [r.obj for r in self._changed_or_drifted(target, current)]
         if objs:
             self.cfg.cluster.apply(objs, field_manager="pyhelm", force=self.options.force_conflicts)
         wanted = {r.key for r in target}
         self.delete([r for r in current if r.key not in wanted])
+
+    def _changed_or_drifted(self, target: Sequence[Resource], current: Sequence[Resource]
+                            ) -> list[Resource]:
+        before = {r.key: r.text for r in current}
+        same = [r for r in target if before.get(r.key) == r.text]
+        if not same:
+            return list(target)
+        live: dict[tuple[str, str, str | None, str], Manifest] = {}
+        for api_version, kind, namespace in sorted({(r.ref.api_version, r.ref.kind, r.ref.namespace)
+                                                    for r in same}, key=str):
+            try:
+                found = self.cfg.cluster.list(api_version, kind, namespace, {MANAGED_BY: "Helm"})
+            except ClusterError:
+                continue
+            for obj in found:
+                ref = ObjectRef.of(obj, namespace)
+                live[(api_version.rpartition("/")[0], kind, ref.namespace, ref.name)] = obj
+        unchanged = {id(r) for r in same
+                     if r.key in live and project(live[r.key], r.obj) == r.obj}
+        return [r for r in target if id(r) not in unchanged]
 
     def delete(self, resources: Sequence[Resource]) -> list[str]:
         """Delete objects in Helm's uninstall order, sparing ``keep``; returns the kept ones."""
