@@ -22,7 +22,8 @@ from typing import Any
 from pyhelm.cluster.base import Manifest, ObjectRef
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.bootstrap import bootstrap
-from pyhelm.cluster.memory.clock import Clock, RealClock
+from pyhelm.cluster.memory.clock import Clock
+from pyhelm.cluster.memory.clock_offset import OffsetClock
 from pyhelm.cluster.memory.controllers import resync, settle
 from pyhelm.cluster.memory.errors import ObjectNotFound, ResourceExpired
 from pyhelm.cluster.memory.events import event_object
@@ -41,7 +42,7 @@ class MemoryCluster:
     def __init__(self, path: str | Path = ":memory:", clock: Clock | None = None,
                  nodes: int = 3) -> None:
         self.store = Store(path)
-        self.clock = clock or RealClock()
+        self.clock = clock or OffsetClock(float(self.store.meta("clockOffset", "0") or 0))
         self.registry = KindRegistry()
         self._api: Api | None = None
         with self.transaction() as api:
@@ -184,6 +185,8 @@ class MemoryCluster:
         if seconds and advance is not None:
             advance(seconds)
         with self.transaction() as api:
+            if isinstance(self.clock, OffsetClock):
+                api.ws.store.set_meta("clockOffset", str(self.clock.offset))
             return resync(api)
 
     def reset(self) -> None:

@@ -109,9 +109,10 @@ class Api:
         meta["creationTimestamp"] = timestamp(self.ws.clock.now())
         if "spec" in obj or info.key in ("Deployment.apps", "ReplicaSet.apps"):
             meta["generation"] = 1
+        paths = fields.field_paths(obj) if manager else set()
         self._admit(info, obj, None)
         if manager:
-            self._own(obj, manager, operation, fields.field_paths(obj), info)
+            self._own(obj, manager, operation, paths, info)
         self.ws.put(info, obj)
         if info.key == CRD_KEY:
             self.refresh_kinds()
@@ -249,7 +250,12 @@ class Api:
                              None)
             if old_entry:
                 paths = paths | fields.from_fields_v1(old_entry.get("fieldsV1") or {})
-        if paths:
+        same = next((e for e in obj["metadata"].get("managedFields") or ()
+                     if e.get("manager") == manager and e.get("operation") == operation
+                     and e.get("fieldsV1") == fields.to_fields_v1(paths)), None)
+        if same is not None:
+            entries.append(same)
+        elif paths:
             entries.append({"manager": manager, "operation": operation,
                             "apiVersion": info.api_version,
                             "time": timestamp(self.ws.clock.now()), "fieldsType": "FieldsV1",
