@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "pyhelm.cli.repo_cmds",
     "pyhelm.cli.release_cmds",
     "pyhelm.cli.serve_cmds",
+    "pyhelm.cli.cluster_cmds",
 )
 
 #: Defaults of the global flags (the flags themselves default to SUPPRESS so a
