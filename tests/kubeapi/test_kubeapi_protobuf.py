@@ -70,3 +70,13 @@ def test_bad_bodies_are_refused_with_a_reason():
     envelope.typeMeta.kind = "Ingress"
     with pytest.raises(protobuf.ProtobufError, match="send the object as JSON"):
         protobuf.decode(protobuf.MAGIC + envelope.SerializeToString())
+
+
+def test_zero_values_go_clients_always_send_are_dropped_unless_meaningful():
+    body = encode("v1", "Secret", {"metadata": {"name": "s1", "generateName": "",
+                                                "generation": "0"},
+                                   "type": "", "immutable": False})
+    secret = protobuf.decode(body)
+    assert secret["metadata"] == {"name": "s1"}
+    assert "type" not in secret
+    assert secret["immutable"] is False

@@ -102,6 +102,16 @@ SCHEMA: dict[str, list[Field]] = {
     "Deployment": [(1, "metadata", "ObjectMeta"), (2, "spec", "DeploymentSpec")],
 }
 
+#: Fields that are pointers in the Go types: their zero value is meaningful and kept.
+#: Other scalars are written even when empty by Go clients, and dropped here when
+#: zero ("", 0, false), as Go's JSON ``omitempty`` would.
+POINTER_FIELDS = frozenset({
+    "replicas", "immutable", "gracePeriodSeconds", "orphanDependents",
+    "automountServiceAccountToken", "terminationGracePeriodSeconds", "revisionHistoryLimit",
+    "progressDeadlineSeconds", "deletionGracePeriodSeconds", "controller",
+    "blockOwnerDeletion",
+})
+
 _SCALARS = {
     "string": FieldDescriptor.TYPE_STRING, "bytes": FieldDescriptor.TYPE_BYTES,
     "bool": FieldDescriptor.TYPE_BOOL, "int32": FieldDescriptor.TYPE_INT32,
@@ -171,6 +181,9 @@ def to_dict(message: Message) -> dict[str, Any]:
     """A decoded message as the Kubernetes JSON shape (only the fields that were set)."""
     result: dict[str, Any] = {}
     for field, value in message.ListFields():
+        if field.message_type is None and not field.is_repeated and not value \
+                and field.name not in POINTER_FIELDS:
+            continue
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             value_field = field.message_type.fields_by_name["value"]
             result[field.name] = {k: _value(value_field, v) for k, v in value.items()}

@@ -1,0 +1,197 @@
+"""The Kubernetes lab, step by step, with the real kubectl against `pyhelm cluster serve`."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+pytestmark = pytest.mark.kubectl
+
+POD_YAML = """apiVersion: v1
+kind: Pod
+metadata:
+  name: nginx-pod
+  labels:
+    app: nginx
+spec:
+  containers:
+  - name: web
+    image: {image}
+    ports:
+    - name: web
+      containerPort: 80
+      protocol: TCP
+"""
+
+DEPLOY_YAML = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+  labels:
+    app: nginx
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports:
+        - name: web
+          containerPort: 80
+          protocol: "TCP"
+"""
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Path]:
+    """`pyhelm cluster serve --port 0` as a subprocess; yields the kubeconfig it wrote."""
+    out, err = tmp_path / "serve.out", tmp_path / "serve.err"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pyhelm", "cluster", "serve", "--port", "0",
+             "--kubeconfig-out", str(tmp_path / "kubeconfig")],
+            stdout=stdout, stderr=stderr, env=dict(os.environ))
+    deadline = time.monotonic() + 30
+    while "export KUBECONFIG=" not in out.read_text():
+        assert proc.poll() is None, f"serve exited: {err.read_text()}"
+        assert time.monotonic() < deadline, "serve did not start"
+        time.sleep(0.05)
+    line = next(x for x in out.read_text().splitlines() if x.startswith("export KUBECONFIG="))
+    yield Path(line.split("=", 1)[1])
+    proc.terminate()
+    proc.wait(10)
+
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def kctl(kubectl_bin: str, served: Path, tmp_path: Path) -> Run:
+    def run(*args: str, input: str | None = None, ok: bool = True) -> \
+            subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [kubectl_bin, "--kubeconfig", str(served), "--cache-dir", str(tmp_path / "cache"),
+             *args], input=input, capture_output=True, text=True, timeout=60)
+        if ok:
+            assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
+        return result
+
+    return run
+
+
+def rows(output: str) -> list[list[str]]:
+    return [line.split() for line in output.strip().splitlines()[1:]]
+
+
+def test_lab1_a_pod_applied_described_and_updated_in_place(kctl: Run):
+    assert kctl("apply", "-f", "-", input=POD_YAML.format(image="nginx")).stdout == \
+        "pod/nginx-pod created\n"
+    got = kctl("get", "pod").stdout
+    assert got.splitlines()[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert rows(got)[0][:3] == ["nginx-pod", "1/1", "Running"]
+    described = kctl("describe", "pod/nginx-pod").stdout
+    assert "Containers:\n  web:" in described
+    assert "Image:          nginx\n" in described
+    assert "IP:               10.244." in described
+    assert "Scheduled" in described and "Successfully assigned default/nginx-pod" in described
+    started = kctl("get", "pod", "nginx-pod", "-o", "jsonpath={.status.startTime}").stdout
+    assert kctl("apply", "-f", "-", input=POD_YAML.format(image="nginx:1.20.1")).stdout == \
+        "pod/nginx-pod configured\n"
+    assert kctl("apply", "-f", "-", input=POD_YAML.format(image="nginx:1.20.1")).stdout == \
+        "pod/nginx-pod unchanged\n"
+    image, start = kctl("get", "pod", "nginx-pod", "-o",
+                        "jsonpath={.spec.containers[0].image} {.status.startTime}").stdout.split()
+    assert (image, start) == ("nginx:1.20.1", started)
+
+
+def test_lab2_a_deployment_heals_scales_and_is_exposed(kctl: Run):
+    kctl("apply", "-f", "-", input=POD_YAML.format(image="nginx"))
+    assert kctl("apply", "-f", "-", input=DEPLOY_YAML).stdout == \
+        "deployment.apps/nginx-deployment created\n"
+    pods = [r for r in rows(kctl("get", "pods").stdout) if r[0].startswith("nginx-deployment-")]
+    assert len(pods) == 3 and all(r[1:3] == ["1/1", "Running"] for r in pods)
+    assert [r[:4] for r in rows(kctl("get", "deploy").stdout)] == [
+        ["nginx-deployment", "3/3", "3", "3"]]
+    described = kctl("describe", "deploy", "nginx-deployment").stdout
+    assert "3 desired | 3 updated | 3 total | 3 available" in described
+    assert "NewReplicaSet:   nginx-deployment-" in described
+
+    victim = pods[0][0]
+    assert kctl("delete", "pod", victim).stdout == \
+        f'pod "{victim}" deleted from default namespace\n'
+    kctl("delete", "pod", "nginx-pod")
+    after = [r[0] for r in rows(kctl("get", "pods").stdout)]
+    assert len(after) == 3 and victim not in after and "nginx-pod" not in after
+
+    assert kctl("scale", "deploy", "--replicas=10", "nginx-deployment").stdout == \
+        "deployment.apps/nginx-deployment scaled\n"
+    running = [r for r in rows(kctl("get", "pods").stdout) if r[2] == "Running"]
+    assert len(running) == 10
+    assert "successfully rolled out" in kctl("rollout", "status",
+                                             "deploy/nginx-deployment").stdout
+
+    assert kctl("expose", "deployment", "nginx-deployment", "--name=nginx-service",
+                "--port=80").stdout == "service/nginx-service exposed\n"
+    svc = next(r for r in rows(kctl("get", "svc").stdout) if r[0] == "nginx-service")
+    assert svc[1] == "ClusterIP" and svc[2].startswith("10.96.") and svc[3:5] == ["<none>",
+                                                                                  "80/TCP"]
+
+
+def test_errors_read_as_from_a_real_api_server(kctl: Run):
+    missing = kctl("get", "pod", "nope", ok=False)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == 'Error from server (NotFound): pods "nope" not found'
+    again = kctl("create", "-f", "-", input=POD_YAML.format(image="nginx"))
+    assert again.stdout == "pod/nginx-pod created\n"
+    dup = kctl("create", "-f", "-", input=POD_YAML.format(image="nginx"), ok=False)
+    assert 'Error from server (AlreadyExists)' in dup.stderr
+    assert 'pods "nginx-pod" already exists' in dup.stderr
+
+
+def test_no_token_no_access(served: Path, kubectl_bin: str, tmp_path: Path):
+    config = yaml.safe_load(served.read_text())
+    server = config["clusters"][0]["cluster"]["server"]
+    ca = tmp_path / "ca.crt"
+    ca.write_bytes(base64.b64decode(config["clusters"][0]["cluster"]
+                                    ["certificate-authority-data"]))
+    session = requests.Session()
+    session.trust_env = False
+    assert session.get(f"{server}/api/v1/namespaces/default/pods",
+                       verify=str(ca)).status_code == 401
+    config["users"][0]["user"]["token"] = "not-the-token"
+    wrong = tmp_path / "wrong-kubeconfig"
+    wrong.write_text(yaml.safe_dump(config))
+    result = subprocess.run([kubectl_bin, "--kubeconfig", str(wrong), "--cache-dir",
+                             str(tmp_path / "c2"), "get", "pods"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "You must be logged in to the server" in result.stderr
+
+
+def test_typed_clients_protobuf_bodies(kctl: Run):
+    assert kctl("create", "secret", "generic", "s1", "--from-literal=a=b").stdout == \
+        "secret/s1 created\n"
+    assert kctl("create", "configmap", "c1", "--from-literal=x=y").stdout == \
+        "configmap/c1 created\n"
+    assert kctl("create", "namespace", "demo").stdout == "namespace/demo created\n"
+    assert kctl("create", "deployment", "d1", "--image=nginx", "-n", "demo").stdout == \
+        "deployment.apps/d1 created\n"
+    assert kctl("get", "secret", "s1", "-o", "jsonpath={.data.a}").stdout == "Yg=="
+    assert kctl("get", "configmap", "c1", "-o", "jsonpath={.data.x}").stdout == "y"
+    assert rows(kctl("get", "deploy", "-n", "demo").stdout)[0][:2] == ["d1", "1/1"]
