@@ -48,10 +48,12 @@ def configuration(args: argparse.Namespace, *, waiting: bool = False) -> Configu
     from pyhelm.release.actions.config import Configuration
     from pyhelm.release.printer import WaitReporter
 
-    cluster = open_cluster(args.cluster, state=args.state, kubeconfig=args.kubeconfig,
-                           context=args.kube_context)
-    return Configuration(cluster, namespace=args.namespace, warn=_warn,
-                         progress=WaitReporter() if waiting else None)
+    cluster = open_cluster(
+        args.cluster, state=args.state, kubeconfig=args.kubeconfig, context=args.kube_context
+    )
+    return Configuration(
+        cluster, namespace=args.namespace, warn=_warn, progress=WaitReporter() if waiting else None
+    )
 
 
 def _warn(message: str) -> None:
@@ -67,35 +69,78 @@ def _prefixed(prefix: str, exc: PyHelmError) -> PyHelmError:
 
 
 def _change_flags(p: argparse.ArgumentParser, *, chart: bool = True) -> None:
-    p.add_argument("--dry-run", nargs="?", const="client", default="none",
-                   choices=("none", "client", "server"),
-                   help="simulate: client (touch nothing) or server (validate on the cluster)")
-    p.add_argument("--wait", nargs="?", const="watcher", default="hookOnly",
-                   choices=("watcher", "legacy", "hookOnly"),
-                   help="wait until Deployments, StatefulSets, DaemonSets, Jobs, Services and PVCs "
-                        "are ready (kstatus rules)")
-    p.add_argument("--timeout", type=parse_duration, default=300.0, metavar="DURATION",
-                   help="time to wait for any one operation (e.g. 5m0s; default 5m0s)")
+    p.add_argument(
+        "--dry-run",
+        nargs="?",
+        const="client",
+        default="none",
+        choices=("none", "client", "server"),
+        help="simulate: client (touch nothing) or server (validate on the cluster)",
+    )
+    p.add_argument(
+        "--wait",
+        nargs="?",
+        const="watcher",
+        default="hookOnly",
+        choices=("watcher", "legacy", "hookOnly"),
+        help="wait until Deployments, StatefulSets, DaemonSets, Jobs, Services and PVCs "
+        "are ready (kstatus rules)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=parse_duration,
+        default=300.0,
+        metavar="DURATION",
+        help="time to wait for any one operation (e.g. 5m0s; default 5m0s)",
+    )
     p.add_argument("--no-hooks", action="store_true", help="do not run hooks")
-    p.add_argument("--history-max", type=int, default=int(os.environ.get("HELM_MAX_HISTORY", 10)),
-                   help="revisions kept per release (0 = no limit; default 10)")
-    p.add_argument("--force-conflicts", action="store_true",
-                   help="take over fields another field manager owns")
+    p.add_argument(
+        "--history-max",
+        type=int,
+        default=int(os.environ.get("HELM_MAX_HISTORY", 10)),
+        help="revisions kept per release (0 = no limit; default 10)",
+    )
+    p.add_argument(
+        "--force-conflicts", action="store_true", help="take over fields another field manager owns"
+    )
     if chart:
-        p.add_argument("--rollback-on-failure", dest="atomic", action="store_true",
-                       help="on failure, undo the operation (uninstall or roll back); implies --wait")
-        p.add_argument("--atomic", dest="atomic_old", action="store_true",
-                       help="deprecated name of --rollback-on-failure")
+        p.add_argument(
+            "--rollback-on-failure",
+            dest="atomic",
+            action="store_true",
+            help="on failure, undo the operation (uninstall or roll back); implies --wait",
+        )
+        p.add_argument(
+            "--atomic",
+            dest="atomic_old",
+            action="store_true",
+            help="deprecated name of --rollback-on-failure",
+        )
         p.add_argument("--description", default="", help="a custom description of the revision")
-        p.add_argument("--take-ownership", action="store_true",
-                       help="adopt existing objects that belong to no release (or another)")
-        p.add_argument("--create-namespace", action="store_true",
-                       help="create the release namespace if it does not exist")
+        p.add_argument(
+            "--take-ownership",
+            action="store_true",
+            help="adopt existing objects that belong to no release (or another)",
+        )
+        p.add_argument(
+            "--create-namespace",
+            action="store_true",
+            help="create the release namespace if it does not exist",
+        )
         p.add_argument("--skip-crds", action="store_true", help="do not install crds/")
-        p.add_argument("--skip-schema-validation", action="store_true",
-                       help="do not validate values against values.schema.json")
-        p.add_argument("-l", "--labels", action="append", default=[], metavar="K=V",
-                       help="labels stored with the release record (repeatable)")
+        p.add_argument(
+            "--skip-schema-validation",
+            action="store_true",
+            help="do not validate values against values.schema.json",
+        )
+        p.add_argument(
+            "-l",
+            "--labels",
+            action="append",
+            default=[],
+            metavar="K=V",
+            help="labels stored with the release record (repeatable)",
+        )
         p.add_argument("--hide-notes", action="store_true", help="do not print NOTES")
         p.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table")
         add_values_flags(p)
@@ -109,15 +154,24 @@ def _change_options(args: argparse.Namespace, cls: type[Any]) -> Any:
     if getattr(args, "atomic_old", False):
         _warn("--atomic is deprecated; use --rollback-on-failure")
     fields: dict[str, Any] = dict(
-        namespace=args.namespace, wait=args.wait in ("watcher", "legacy") or atomic,
-        timeout=args.timeout, atomic=atomic, dry_run=DryRun.parse(args.dry_run),
-        no_hooks=args.no_hooks, history_max=args.history_max, force_conflicts=args.force_conflicts,
+        namespace=args.namespace,
+        wait=args.wait in ("watcher", "legacy") or atomic,
+        timeout=args.timeout,
+        atomic=atomic,
+        dry_run=DryRun.parse(args.dry_run),
+        no_hooks=args.no_hooks,
+        history_max=args.history_max,
+        force_conflicts=args.force_conflicts,
     )
     if hasattr(args, "take_ownership"):
-        fields.update(description=args.description, take_ownership=args.take_ownership,
-                      create_namespace=args.create_namespace, skip_crds=args.skip_crds,
-                      skip_schema_validation=args.skip_schema_validation,
-                      labels=_labels(args.labels))
+        fields.update(
+            description=args.description,
+            take_ownership=args.take_ownership,
+            create_namespace=args.create_namespace,
+            skip_crds=args.skip_crds,
+            skip_schema_validation=args.skip_schema_validation,
+            labels=_labels(args.labels),
+        )
     return cls(**fields)
 
 
@@ -145,8 +199,10 @@ def run_install(args: argparse.Namespace) -> int:
         name, chart_ref = "", args.name
     else:
         if args.chart is None:
-            raise UsageError("install needs a release name and a chart: pyhelm install NAME CHART "
-                             "(or pyhelm install CHART --generate-name)")
+            raise UsageError(
+                "install needs a release name and a chart: pyhelm install NAME CHART "
+                "(or pyhelm install CHART --generate-name)"
+            )
         name, chart_ref = args.name, args.chart
     options = _change_options(args, InstallOptions)
     options.generate_name, options.replace = args.generate_name, args.replace
@@ -200,10 +256,16 @@ def run_rollback(args: argparse.Namespace) -> int:
 def run_uninstall(args: argparse.Namespace) -> int:
     from pyhelm.release.actions.uninstall import Uninstall, UninstallOptions
 
-    options = UninstallOptions(namespace=args.namespace, keep_history=args.keep_history,
-                               no_hooks=args.no_hooks, dry_run=args.dry_run, wait=args.wait,
-                               timeout=args.timeout, description=args.description,
-                               ignore_not_found=args.ignore_not_found)
+    options = UninstallOptions(
+        namespace=args.namespace,
+        keep_history=args.keep_history,
+        no_hooks=args.no_hooks,
+        dry_run=args.dry_run,
+        wait=args.wait,
+        timeout=args.timeout,
+        description=args.description,
+        ignore_not_found=args.ignore_not_found,
+    )
     cfg = configuration(args)
     for name in args.releases:
         result = Uninstall(cfg, options).run(name)
@@ -231,14 +293,23 @@ def run_list(args: argparse.Namespace) -> int:
     statuses = {s for s in Status if getattr(args, s.name.lower(), False)}
     if args.pending:
         statuses |= {Status.PENDING_INSTALL, Status.PENDING_UPGRADE, Status.PENDING_ROLLBACK}
-    options = ListOptions(all_namespaces=args.all_namespaces, namespace=args.namespace,
-                          statuses=statuses, filter=args.filter or "", sort_by_date=args.date,
-                          reverse=args.reverse, max=args.max, offset=args.offset)
+    options = ListOptions(
+        all_namespaces=args.all_namespaces,
+        namespace=args.namespace,
+        statuses=statuses,
+        filter=args.filter or "",
+        sort_by_date=args.date,
+        reverse=args.reverse,
+        max=args.max,
+        offset=args.offset,
+    )
     found = List(configuration(args), options).run()
     if args.short:
         sys.stdout.write("".join(f"{s.name}\n" for s in found))
     elif args.output == "table":
-        sys.stdout.write(printer.table(printer.LIST_HEADER, printer.list_rows(found), args.no_headers))
+        sys.stdout.write(
+            printer.table(printer.LIST_HEADER, printer.list_rows(found), args.no_headers)
+        )
     else:
         sys.stdout.write(printer.dump(printer.list_data(found), args.output))
     return 0
@@ -260,16 +331,23 @@ def run_status(args: argparse.Namespace) -> int:
     from pyhelm.release import printer
     from pyhelm.release.actions.status import Status
 
-    result = Status(configuration(args), args.namespace).run(args.release, args.revision,
-                                                            show_resources=args.show_resources)
+    result = Status(configuration(args), args.namespace).run(
+        args.release, args.revision, show_resources=args.show_resources
+    )
     if args.output != "table":
         sys.stdout.write(printer.dump(printer.release_data(result.release), args.output))
         return 0
     text = printer.release_block(result.release, test_suite=True)
     if args.show_resources:
-        rows = [[f"{o['kind']}/{o['metadata']['name']}", o["metadata"].get("namespace", ""),
-                 "ready" if r.ready else f"not ready: {r.message}", r.progress]
-                for o, r in result.resources]
+        rows = [
+            [
+                f"{o['kind']}/{o['metadata']['name']}",
+                o["metadata"].get("namespace", ""),
+                "ready" if r.ready else f"not ready: {r.message}",
+                r.progress,
+            ]
+            for o, r in result.resources
+        ]
         rows += [[m, "", "missing", ""] for m in result.missing]
         text += "RESOURCES:\n" + printer.table(("NAME", "NAMESPACE", "STATUS", "READY"), rows)
     sys.stdout.write(text)
@@ -298,8 +376,10 @@ def run_get(args: argparse.Namespace) -> int:
         sys.stdout.write(get.hooks_text(release))
     else:
         sys.stdout.write(printer.release_block(release, test_suite=True).split("\nNOTES:")[0])
-        sys.stdout.write("USER-SUPPLIED VALUES:\n" + (yamlio.dump(release.config) if release.config
-                                                      else "null\n"))
+        sys.stdout.write(
+            "USER-SUPPLIED VALUES:\n"
+            + (yamlio.dump(release.config) if release.config else "null\n")
+        )
         sys.stdout.write("\nCOMPUTED VALUES:\n" + yamlio.dump(get.computed_values(release)))
         sys.stdout.write("\nHOOKS:\n" + get.hooks_text(release) + "MANIFEST:\n" + release.manifest)
         if release.info.notes:
@@ -317,16 +397,22 @@ def run_diff(args: argparse.Namespace) -> int:
 
     differ = Diff(configuration(args), args.namespace, context=args.context)
     if args.diff_what == "upgrade":
-        options = UpgradeOptions(install=args.install, reuse_values=args.reuse_values,
-                                 reset_values=args.reset_values,
-                                 skip_schema_validation=args.skip_schema_validation)
-        diffs = differ.upgrade(args.release, locate_chart(args, args.chart), user_values(args), options)
+        options = UpgradeOptions(
+            install=args.install,
+            reuse_values=args.reuse_values,
+            reset_values=args.reset_values,
+            skip_schema_validation=args.skip_schema_validation,
+        )
+        diffs = differ.upgrade(
+            args.release, locate_chart(args, args.chart), user_values(args), options
+        )
     elif args.diff_what == "rollback":
         diffs = differ.rollback(args.release, args.revision or 0)
     else:
         diffs = differ.release(args.release, args.revision)
-    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
-                                       and not os.environ.get("NO_COLOR"))
+    color = args.color == "always" or (
+        args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
     sys.stdout.write(format_diffs(diffs, color))
     return 2 if diffs and args.detailed_exitcode else 0
 
@@ -343,12 +429,15 @@ def run_test(args: argparse.Namespace) -> int:
 # -- registration ---------------------------------------------------------------
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
-    def add(name: str, help_text: str, handler: Any, aliases: tuple[str, ...] = ()
-            ) -> argparse.ArgumentParser:
-        p = subparsers.add_parser(name, parents=[common], help=help_text, description=help_text,
-                                  aliases=list(aliases))
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    def add(
+        name: str, help_text: str, handler: Any, aliases: tuple[str, ...] = ()
+    ) -> argparse.ArgumentParser:
+        p = subparsers.add_parser(
+            name, parents=[common], help=help_text, description=help_text, aliases=list(aliases)
+        )
         p.set_defaults(handler=handler)
         return p
 
@@ -356,16 +445,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     p.add_argument("name", metavar="NAME", help="release name (or the chart, with --generate-name)")
     p.add_argument("chart", metavar="CHART", nargs="?", help="chart folder, archive or repo/chart")
     p.add_argument("-g", "--generate-name", action="store_true", help="generate the release name")
-    p.add_argument("--replace", action="store_true",
-                   help="reuse the name of a release that is uninstalled or failed")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="reuse the name of a release that is uninstalled or failed",
+    )
     _change_flags(p)
 
     p = add("upgrade", "upgrade a release to a chart (a new revision)", run_upgrade)
     p.add_argument("release", metavar="RELEASE")
     p.add_argument("chart", metavar="CHART")
-    p.add_argument("-i", "--install", action="store_true", help="install if the release does not exist")
-    p.add_argument("--reuse-values", action="store_true",
-                   help="keep the last revision's values, merged over the new chart's defaults")
+    p.add_argument(
+        "-i", "--install", action="store_true", help="install if the release does not exist"
+    )
+    p.add_argument(
+        "--reuse-values",
+        action="store_true",
+        help="keep the last revision's values, merged over the new chart's defaults",
+    )
     p.add_argument("--reset-then-reuse-values", action="store_true", help="same as --reuse-values")
     p.add_argument("--reset-values", action="store_true", help="use only the values given now")
     p.set_defaults(replace=False, generate_name=False)
@@ -373,13 +470,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 
     p = add("rollback", "roll a release back to a revision (a new revision)", run_rollback)
     p.add_argument("release", metavar="RELEASE")
-    p.add_argument("revision", metavar="REVISION", type=int, nargs="?",
-                   help="revision to restore (default: the previous one)")
+    p.add_argument(
+        "revision",
+        metavar="REVISION",
+        type=int,
+        nargs="?",
+        help="revision to restore (default: the previous one)",
+    )
     _change_flags(p, chart=False)
 
     p = add("uninstall", "uninstall releases", run_uninstall, aliases=("un", "delete", "del"))
     p.add_argument("releases", metavar="RELEASE", nargs="+")
-    p.add_argument("--keep-history", action="store_true", help="keep the release record (uninstalled)")
+    p.add_argument(
+        "--keep-history", action="store_true", help="keep the release record (uninstalled)"
+    )
     p.add_argument("--no-hooks", action="store_true")
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--wait", action="store_true", help="wait until the objects are gone")
@@ -438,7 +542,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
             add_chart_flags(d)
         else:
             d.add_argument("revision", metavar="REVISION", type=int, nargs="?", default=0)
-        d.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes")
+        d.add_argument(
+            "--detailed-exitcode", action="store_true", help="exit 2 when there are changes"
+        )
         d.add_argument("-C", "--context", type=int, default=3, help="lines of context")
         d.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 

@@ -34,11 +34,23 @@ from pyhelm.errors import (
     NotFound,
 )
 
-CLUSTER_SCOPED = frozenset({
-    "Namespace", "Node", "PersistentVolume", "StorageClass", "PriorityClass", "ClusterRole",
-    "ClusterRoleBinding", "CustomResourceDefinition", "IngressClass", "APIService",
-    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "RuntimeClass",
-})
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "StorageClass",
+        "PriorityClass",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "IngressClass",
+        "APIService",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "RuntimeClass",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -63,10 +75,18 @@ def subprocess_runner(argv: list[str], stdin: str | None) -> Completed:
     return Completed(proc.returncode, proc.stdout, proc.stderr)
 
 
-_UNREACHABLE = ("Unable to connect to the server", "connection refused", "no such host",
-                "couldn't get current server API group list", "dial tcp", "i/o timeout",
-                "the server could not find the requested resource (get serverinfo)",
-                "invalid configuration", "context was not found", "no configuration has been provided")
+_UNREACHABLE = (
+    "Unable to connect to the server",
+    "connection refused",
+    "no such host",
+    "couldn't get current server API group list",
+    "dial tcp",
+    "i/o timeout",
+    "the server could not find the requested resource (get serverinfo)",
+    "invalid configuration",
+    "context was not found",
+    "no configuration has been provided",
+)
 
 
 def resource_type(api_version: str, kind: str) -> str:
@@ -78,8 +98,14 @@ def resource_type(api_version: str, kind: str) -> str:
 class KubectlCluster:
     """The ``Cluster`` protocol through ``kubectl`` (see the module docstring)."""
 
-    def __init__(self, kubeconfig: str | None = None, context: str | None = None, *,
-                 kubectl: str = "kubectl", run: Runner = subprocess_runner) -> None:
+    def __init__(
+        self,
+        kubeconfig: str | None = None,
+        context: str | None = None,
+        *,
+        kubectl: str = "kubectl",
+        run: Runner = subprocess_runner,
+    ) -> None:
         self.kubeconfig = kubeconfig
         self.context = context
         self.kubectl = kubectl
@@ -104,20 +130,35 @@ class KubectlCluster:
         return [] if ref.kind in CLUSTER_SCOPED or not ref.namespace else ["-n", ref.namespace]
 
     def create(self, obj: Manifest) -> Manifest:
-        out = self._call(["create", "-o", "json", "-f", "-"], str(ObjectRef.of(obj)), json.dumps(obj))
+        out = self._call(
+            ["create", "-o", "json", "-f", "-"], str(ObjectRef.of(obj)), json.dumps(obj)
+        )
         return _parse(out)
 
     def update(self, obj: Manifest) -> Manifest:
-        out = self._call(["replace", "-o", "json", "-f", "-"], str(ObjectRef.of(obj)), json.dumps(obj))
+        out = self._call(
+            ["replace", "-o", "json", "-f", "-"], str(ObjectRef.of(obj)), json.dumps(obj)
+        )
         return _parse(out)
 
     def get(self, ref: ObjectRef) -> Manifest:
-        args = ["get", resource_type(ref.api_version, ref.kind), ref.name, *self._scope(ref),
-                "-o", "json"]
+        args = [
+            "get",
+            resource_type(ref.api_version, ref.kind),
+            ref.name,
+            *self._scope(ref),
+            "-o",
+            "json",
+        ]
         return _parse(self._call(args, str(ref)))
 
-    def list(self, api_version: str, kind: str, namespace: str | None = None,
-             selector: Mapping[str, str] | None = None) -> list[Manifest]:
+    def list(
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None = None,
+        selector: Mapping[str, str] | None = None,
+    ) -> list[Manifest]:
         args = ["get", resource_type(api_version, kind)]
         if kind not in CLUSTER_SCOPED:
             args += ["-n", namespace] if namespace else ["-A"]
@@ -127,8 +168,13 @@ class KubectlCluster:
         data = _parse(self._call([*args, "-o", "json"], where))
         return list(data.get("items") or [])
 
-    def apply(self, objs: Sequence[Manifest], field_manager: str = "pyhelm", force: bool = False,
-              dry_run: bool = False) -> list[Manifest]:
+    def apply(
+        self,
+        objs: Sequence[Manifest],
+        field_manager: str = "pyhelm",
+        force: bool = False,
+        dry_run: bool = False,
+    ) -> list[Manifest]:
         if not objs:
             return []
         args = ["apply", "--server-side", f"--field-manager={field_manager}"]
@@ -137,14 +183,23 @@ class KubectlCluster:
         if dry_run:
             args.append("--dry-run=server")
         args += ["-o", "json", "-f", "-"]
-        what = ", ".join(str(ObjectRef.of(o)) for o in objs[:3]) + (", ..." if len(objs) > 3 else "")
+        what = ", ".join(str(ObjectRef.of(o)) for o in objs[:3]) + (
+            ", ..." if len(objs) > 3 else ""
+        )
         doc = {"apiVersion": "v1", "kind": "List", "items": list(objs)}
         data = _parse(self._call(args, what, json.dumps(doc)))
         return list(data["items"]) if data.get("kind") == "List" else [data]
 
     def delete(self, ref: ObjectRef, cascade: str = "background") -> None:
-        args = ["delete", resource_type(ref.api_version, ref.kind), ref.name, *self._scope(ref),
-                "--ignore-not-found", f"--cascade={cascade}", "--wait=false"]
+        args = [
+            "delete",
+            resource_type(ref.api_version, ref.kind),
+            ref.name,
+            *self._scope(ref),
+            "--ignore-not-found",
+            f"--cascade={cascade}",
+            "--wait=false",
+        ]
         if not self._call(args, str(ref)).strip():
             raise NotFound(f"{ref} not found")
 

@@ -29,7 +29,9 @@ def decode(text: str | bytes, labels: dict[str, str] | None = None, source: str 
             raw = gzip.decompress(raw)
         data: Any = json.loads(raw)
     except (binascii.Error, OSError, EOFError, zlib.error, ValueError) as exc:
-        raise ReleaseError(f"release record {source or '?'} is corrupt and cannot be read: {exc}") from None
+        raise ReleaseError(
+            f"release record {source or '?'} is corrupt and cannot be read: {exc}"
+        ) from None
     if not isinstance(data, dict):
         raise ReleaseError(f"release record {source or '?'} is corrupt: not a JSON object")
     return Release.from_dict(data, labels)

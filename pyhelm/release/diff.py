@@ -43,7 +43,9 @@ def _secret_size(value: Any, encoded: bool) -> int:
     return len(str(value).encode())
 
 
-def mask_secrets(old: Manifest | None, new: Manifest | None) -> tuple[Manifest | None, Manifest | None]:
+def mask_secrets(
+    old: Manifest | None, new: Manifest | None
+) -> tuple[Manifest | None, Manifest | None]:
     """Copies of a Secret pair with values replaced by ``(N bytes)`` marks (changed ones differ)."""
     if (old or new or {}).get("kind") != "Secret":
         return old, new
@@ -66,8 +68,9 @@ def _text(obj: Manifest | None) -> list[str]:
     return yamlio.dump(obj, sort_keys=False).splitlines(keepends=True) if obj else []
 
 
-def diff_objects(old: list[Resource], new: list[Resource], context: int = 3,
-                 verb_changed: str = "has changed") -> list[ObjectDiff]:
+def diff_objects(
+    old: list[Resource], new: list[Resource], context: int = 3, verb_changed: str = "has changed"
+) -> list[ObjectDiff]:
     """Diffs from ``old`` to ``new``, matched by (group, kind, namespace, name), in ``new``'s order
     then removals."""
     before = {r.key: r for r in old}
@@ -80,18 +83,25 @@ def diff_objects(old: list[Resource], new: list[Resource], context: int = 3,
         if a == b:
             continue
         lines = difflib.unified_diff(_text(a), _text(b), n=context, lineterm="\n")
-        out.append(ObjectDiff(_header(item, verb_changed if prior else "has been added"), change,
-                              tuple(list(lines)[2:])))
+        out.append(
+            ObjectDiff(
+                _header(item, verb_changed if prior else "has been added"),
+                change,
+                tuple(list(lines)[2:]),
+            )
+        )
     for item in old:
         if item.key not in after_keys:
             a, _ = mask_secrets(item.obj, None)
             lines = difflib.unified_diff(_text(a), [], n=context, lineterm="\n")
-            out.append(ObjectDiff(_header(item, "has been removed"), "removed", tuple(list(lines)[2:])))
+            out.append(
+                ObjectDiff(_header(item, "has been removed"), "removed", tuple(list(lines)[2:]))
+            )
     return out
 
 
 def project(live: Any, desired: Any) -> Any:
-    """``live`` cut down to the fields ``desired`` sets (for drift: defaults and status drop out)."""
+    """``live`` cut down to the fields ``desired`` sets (drift: defaults and status drop out)."""
     if isinstance(desired, dict) and isinstance(live, dict):
         return {k: project(live[k], v) for k, v in desired.items() if k in live}
     if isinstance(desired, list) and isinstance(live, list) and len(desired) == len(live):
@@ -113,6 +123,8 @@ def format_diffs(diffs: list[ObjectDiff], color: bool) -> str:
             out.append(line)
         out.append("\n")
     counts = {c: sum(1 for d in diffs if d.change == c) for c in ("added", "changed", "removed")}
-    out.append(f"Plan: {counts['added']} to add, {counts['changed']} to change, "
-               f"{counts['removed']} to destroy.\n")
+    out.append(
+        f"Plan: {counts['added']} to add, {counts['changed']} to change, "
+        f"{counts['removed']} to destroy.\n"
+    )
     return "".join(out)

@@ -39,7 +39,7 @@ def record_key(name: str, version: int) -> str:
 
 
 class Driver(Protocol):
-    """A place for release records. ``namespace=None`` on a driver means all namespaces (read only)."""
+    """A place for release records; ``namespace=None`` means all namespaces (read only)."""
 
     def create(self, release: Release) -> None:
         """Store a new revision; raises ``ReleaseExists`` if that revision is already stored."""
@@ -98,23 +98,30 @@ class MemoryDriver:
         return release
 
     def history(self, name: str) -> list[Release]:
-        return [self.get(n, v) for (ns, n, v) in self._records if n == name
-                and (self.namespace is None or ns == self.namespace)]
+        return [
+            self.get(n, v)
+            for (ns, n, v) in self._records
+            if n == name and (self.namespace is None or ns == self.namespace)
+        ]
 
     def delete(self, name: str, version: int) -> None:
         if self._records.pop(self._key(name, version), None) is None:
             raise ReleaseNotFound(f"release {name}: revision {version} not found")
 
     def summaries(self) -> list[Summary]:
-        return [self.get(n, v).summary() for (ns, n, v) in self._records
-                if self.namespace is None or ns == self.namespace]
+        return [
+            self.get(n, v).summary()
+            for (ns, n, v) in self._records
+            if self.namespace is None or ns == self.namespace
+        ]
 
 
 class SecretDriver:
     """Release records as Secrets, through any ``Cluster``."""
 
-    def __init__(self, cluster: Cluster, namespace: str | None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, cluster: Cluster, namespace: str | None, clock: Callable[[], float] = time.time
+    ) -> None:
         self.cluster = cluster
         self.namespace = namespace
         self.clock = clock
@@ -139,12 +146,16 @@ class SecretDriver:
         old_parts = 0
         try:
             old = self.cluster.get(self._ref(secret["metadata"]["name"]))
-            old_parts = int((old["metadata"].get("annotations") or {}).get(PARTS_ANNOTATION, "1")) - 1
+            old_parts = (
+                int((old["metadata"].get("annotations") or {}).get(PARTS_ANNOTATION, "1")) - 1
+            )
             created = (old["metadata"].get("labels") or {}).get("createdAt")
             if created:
                 secret["metadata"]["labels"]["createdAt"] = created
         except NotFound:
-            raise ReleaseNotFound(f"release {release.name}: revision {release.version} not found") from None
+            raise ReleaseNotFound(
+                f"release {release.name}: revision {release.version} not found"
+            ) from None
         self.cluster.update(secret)
         if parts:
             self.cluster.apply(parts, field_manager="pyhelm")
@@ -185,15 +196,23 @@ class SecretDriver:
     def _secrets(self, release: Release, created: bool) -> tuple[Manifest, list[Manifest]]:
         """The record's Secret and, for records over ``PART_SIZE``, its extra parts."""
         text = codec.encode(release)
-        chunks = [text[i:i + PART_SIZE] for i in range(0, len(text), PART_SIZE)] or [""]
+        chunks = [text[i : i + PART_SIZE] for i in range(0, len(text), PART_SIZE)] or [""]
         key = record_key(release.name, release.version)
         stamp = str(int(self.clock()))
-        labels = {**{k: v for k, v in release.labels.items() if k not in SYSTEM_LABELS},
-                  "name": release.name, "owner": "helm", "status": release.status.value,
-                  "version": str(release.version), ("createdAt" if created else "modifiedAt"): stamp}
-        summary = {"chart": release.chart_name, "app_version": release.app_version,
-                   "updated": format_time(release.info.last_deployed),
-                   "description": release.info.description}
+        labels = {
+            **{k: v for k, v in release.labels.items() if k not in SYSTEM_LABELS},
+            "name": release.name,
+            "owner": "helm",
+            "status": release.status.value,
+            "version": str(release.version),
+            ("createdAt" if created else "modifiedAt"): stamp,
+        }
+        summary = {
+            "chart": release.chart_name,
+            "app_version": release.app_version,
+            "updated": format_time(release.info.last_deployed),
+            "description": release.info.description,
+        }
         annotations = {SUMMARY_ANNOTATION: json.dumps(summary, separators=(",", ":"))}
         if release.lease is not None:
             annotations[LEASE_ANNOTATION] = json.dumps(release.lease.to_dict())
@@ -201,9 +220,13 @@ class SecretDriver:
             annotations[PARTS_ANNOTATION] = str(len(chunks))
         secret = _secret(key, release.namespace, labels, annotations, chunks[0])
         parts = [
-            _secret(f"{key}.part-{i}", release.namespace,
-                    {"name": release.name, "owner": "pyhelm-part", "version": str(release.version)},
-                    {}, chunk)
+            _secret(
+                f"{key}.part-{i}",
+                release.namespace,
+                {"name": release.name, "owner": "pyhelm-part", "version": str(release.version)},
+                {},
+                chunk,
+            )
             for i, chunk in enumerate(chunks[1:], start=2)
         ]
         return secret, parts
@@ -220,8 +243,11 @@ class SecretDriver:
                     f"release record {meta['name']} is incomplete: its part {index} is missing"
                 ) from None
         labels = meta.get("labels") or {}
-        release = codec.decode(text, {k: v for k, v in labels.items() if k not in SYSTEM_LABELS},
-                               source=f"Secret {meta.get('namespace')}/{meta.get('name')}")
+        release = codec.decode(
+            text,
+            {k: v for k, v in labels.items() if k not in SYSTEM_LABELS},
+            source=f"Secret {meta.get('namespace')}/{meta.get('name')}",
+        )
         if not release.namespace:
             release.namespace = meta.get("namespace") or self.namespace or ""
         lease = annotations.get(LEASE_ANNOTATION)
@@ -235,13 +261,19 @@ class SecretDriver:
             pass
 
 
-def _secret(name: str, namespace: str, labels: dict[str, str], annotations: dict[str, str],
-            text: str) -> Manifest:
+def _secret(
+    name: str, namespace: str, labels: dict[str, str], annotations: dict[str, str], text: str
+) -> Manifest:
     meta: dict[str, Any] = {"name": name, "namespace": namespace, "labels": labels}
     if annotations:
         meta["annotations"] = annotations
-    return {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": SECRET_TYPE,
-            "data": {"release": base64.b64encode(text.encode("ascii")).decode("ascii")}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": meta,
+        "type": SECRET_TYPE,
+        "data": {"release": base64.b64encode(text.encode("ascii")).decode("ascii")},
+    }
 
 
 def _data(secret: Manifest) -> str:
@@ -262,8 +294,15 @@ def _summary(secret: Manifest) -> Summary | None:
     try:
         extra = json.loads(raw)
         status = Status(labels["status"])
-        return Summary(labels["name"], meta.get("namespace", ""), int(labels["version"]),
-                       parse_time(extra.get("updated")), status, extra.get("chart", ""),
-                       extra.get("app_version", ""), extra.get("description", ""))
+        return Summary(
+            labels["name"],
+            meta.get("namespace", ""),
+            int(labels["version"]),
+            parse_time(extra.get("updated")),
+            status,
+            extra.get("chart", ""),
+            extra.get("app_version", ""),
+            extra.get("description", ""),
+        )
     except (KeyError, ValueError):
         return None

@@ -27,8 +27,17 @@ from pyhelm.release.wait import WaitFailed, WaitTimeout, completion, wait_ready
 if TYPE_CHECKING:
     from pyhelm.render import RenderedManifest
 
-EVENTS = ("pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade",
-          "post-upgrade", "pre-rollback", "post-rollback", "test")
+EVENTS = (
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+)
 BEFORE_CREATION = "before-hook-creation"
 ON_SUCCESS = "hook-succeeded"
 ON_FAILURE = "hook-failed"
@@ -92,7 +101,9 @@ class HookRunner:
             raise HookFailed(f"{event} hook {item.ref} could not be created: {exc}") from None
         try:
             if item.ref.kind in ("Job", "Pod"):
-                wait_ready(self.cluster, [item.ref], self.timeout, sleep=self.sleep, rule=completion)
+                wait_ready(
+                    self.cluster, [item.ref], self.timeout, sleep=self.sleep, rule=completion
+                )
         except (WaitFailed, WaitTimeout) as exc:
             hook.last_run.phase = "Failed"
             hook.last_run.completed_at = format_time(now())

@@ -75,8 +75,9 @@ def stale_reason(release: Release, now: float) -> str | None:
     return None
 
 
-def ensure_unlocked(storage: ReleaseStorage, last: Release | None, now: float,
-                    warn: Callable[[str], None]) -> None:
+def ensure_unlocked(
+    storage: ReleaseStorage, last: Release | None, now: float, warn: Callable[[str], None]
+) -> None:
     """Raise ``ReleaseLocked`` if ``last`` is pending and held; recover it if its holder is gone."""
     if last is None or not last.status.is_pending:
         return
@@ -93,8 +94,10 @@ def ensure_unlocked(storage: ReleaseStorage, last: Release | None, now: float,
     last.info.description = f"{operation.capitalize()} interrupted: {reason}"
     last.lease = None
     storage.update(last)
-    warn(f"recovered release {last.name}: revision {last.version} was left {was} "
-         f"because {reason}; marked it failed")
+    warn(
+        f"recovered release {last.name}: revision {last.version} was left {was} "
+        f"because {reason}; marked it failed"
+    )
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import base64
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.errors import ReleaseError
@@ -26,7 +26,7 @@ NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 MAX_NAME_LENGTH = 53
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """A revision's status, with Helm's exact strings."""
 
     UNKNOWN = "unknown"
@@ -41,11 +41,12 @@ class Status(str, Enum):
 
     @property
     def is_pending(self) -> bool:
-        return self in (Status.PENDING_INSTALL, Status.PENDING_UPGRADE, Status.PENDING_ROLLBACK,
-                        Status.UNINSTALLING)
-
-    def __str__(self) -> str:
-        return self.value
+        return self in (
+            Status.PENDING_INSTALL,
+            Status.PENDING_UPGRADE,
+            Status.PENDING_ROLLBACK,
+            Status.UNINSTALLING,
+        )
 
 
 def validate_name(name: str) -> None:
@@ -100,8 +101,13 @@ class Hook:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "kind": self.kind, "path": self.path, "manifest": self.manifest,
-            "events": self.events, "weight": self.weight, "delete_policies": self.delete_policies,
+            "name": self.name,
+            "kind": self.kind,
+            "path": self.path,
+            "manifest": self.manifest,
+            "events": self.events,
+            "weight": self.weight,
+            "delete_policies": self.delete_policies,
             "last_run": vars(self.last_run).copy(),
         }
 
@@ -109,11 +115,16 @@ class Hook:
     def from_dict(cls, data: dict[str, Any]) -> Hook:
         run = data.get("last_run") or {}
         return cls(
-            name=data.get("name", ""), kind=data.get("kind", ""), path=data.get("path", ""),
-            manifest=data.get("manifest", ""), events=list(data.get("events") or []),
+            name=data.get("name", ""),
+            kind=data.get("kind", ""),
+            path=data.get("path", ""),
+            manifest=data.get("manifest", ""),
+            events=list(data.get("events") or []),
             weight=int(data.get("weight") or 0),
             delete_policies=list(data.get("delete_policies") or []),
-            last_run=HookRun(run.get("started_at", ""), run.get("completed_at", ""), run.get("phase", "")),
+            last_run=HookRun(
+                run.get("started_at", ""), run.get("completed_at", ""), run.get("phase", "")
+            ),
         )
 
 
@@ -159,8 +170,12 @@ def chart_record(chart: Chart) -> dict[str, Any]:
 
     def entries(items: dict[str, Any]) -> list[dict[str, str]]:
         return [
-            {"name": name, "data": base64.b64encode(data if isinstance(data, bytes) else
-                                                     data.encode()).decode()}
+            {
+                "name": name,
+                "data": base64.b64encode(
+                    data if isinstance(data, bytes) else data.encode()
+                ).decode(),
+            }
             for name, data in items.items()
         ]
 
@@ -187,8 +202,11 @@ class Lease:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Lease:
-        return cls(str(data.get("holder", "")), str(data.get("operation", "")),
-                   float(data.get("expires") or 0))
+        return cls(
+            str(data.get("holder", "")),
+            str(data.get("operation", "")),
+            float(data.get("expires") or 0),
+        )
 
 
 @dataclass
@@ -254,8 +272,16 @@ class Release:
         )
 
     def summary(self) -> Summary:
-        return Summary(self.name, self.namespace, self.version, self.info.last_deployed,
-                       self.status, self.chart_name, self.app_version, self.info.description)
+        return Summary(
+            self.name,
+            self.namespace,
+            self.version,
+            self.info.last_deployed,
+            self.status,
+            self.chart_name,
+            self.app_version,
+            self.info.description,
+        )
 
 
 @dataclass(frozen=True)

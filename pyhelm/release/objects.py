@@ -16,23 +16,69 @@ RELEASE_NAMESPACE = "meta.helm.sh/release-namespace"
 RESOURCE_POLICY = "helm.sh/resource-policy"
 
 #: Kinds that live outside namespaces.
-CLUSTER_SCOPED = frozenset({
-    "Namespace", "Node", "PersistentVolume", "StorageClass", "PriorityClass", "ClusterRole",
-    "ClusterRoleBinding", "ClusterRoleList", "ClusterRoleBindingList", "CustomResourceDefinition",
-    "IngressClass", "APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
-    "PodSecurityPolicy", "RuntimeClass", "CSIDriver", "VolumeAttachment",
-})
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "StorageClass",
+        "PriorityClass",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ClusterRoleList",
+        "ClusterRoleBindingList",
+        "CustomResourceDefinition",
+        "IngressClass",
+        "APIService",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "PodSecurityPolicy",
+        "RuntimeClass",
+        "CSIDriver",
+        "VolumeAttachment",
+    }
+)
 
 #: Helm's UninstallOrder (helm-facts §2.8); unknown kinds go first, Namespaces last.
 UNINSTALL_ORDER = (
-    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "Ingress",
-    "IngressClass", "Service", "CronJob", "Job", "StatefulSet", "HorizontalPodAutoscaler",
-    "Deployment", "ReplicaSet", "ReplicationController", "Pod", "DaemonSet", "RoleBindingList",
-    "RoleBinding", "RoleList", "Role", "ClusterRoleBindingList", "ClusterRoleBinding",
-    "ClusterRoleList", "ClusterRole", "CustomResourceDefinition", "PersistentVolumeClaim",
-    "PersistentVolume", "StorageClass", "ConfigMap", "SecretList", "Secret", "ServiceAccount",
-    "PodDisruptionBudget", "PodSecurityPolicy", "LimitRange", "ResourceQuota", "NetworkPolicy",
-    "Namespace", "PriorityClass",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "APIService",
+    "Ingress",
+    "IngressClass",
+    "Service",
+    "CronJob",
+    "Job",
+    "StatefulSet",
+    "HorizontalPodAutoscaler",
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "Pod",
+    "DaemonSet",
+    "RoleBindingList",
+    "RoleBinding",
+    "RoleList",
+    "Role",
+    "ClusterRoleBindingList",
+    "ClusterRoleBinding",
+    "ClusterRoleList",
+    "ClusterRole",
+    "CustomResourceDefinition",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "StorageClass",
+    "ConfigMap",
+    "SecretList",
+    "Secret",
+    "ServiceAccount",
+    "PodDisruptionBudget",
+    "PodSecurityPolicy",
+    "LimitRange",
+    "ResourceQuota",
+    "NetworkPolicy",
+    "Namespace",
+    "PriorityClass",
 )
 _UNINSTALL_RANK = {kind: i for i, kind in enumerate(UNINSTALL_ORDER)}
 
@@ -87,7 +133,7 @@ def parse_manifest(text: str, namespace: str) -> list[Resource]:
         body = doc.strip("\n")
         if body.startswith("# Source: "):
             first, _, body = body.partition("\n")
-            source = first[len("# Source: "):]
+            source = first[len("# Source: ") :]
         if not body.strip():
             continue
         found = resource(source, body, namespace)
@@ -118,11 +164,14 @@ def ownership_problem(live: Manifest, release: str, namespace: str) -> str | Non
     if labels.get(MANAGED_BY) != "Helm":
         problems.append(f'label {MANAGED_BY} must be "Helm", is {labels.get(MANAGED_BY)!r}')
     if annotations.get(RELEASE_NAME) != release:
-        problems.append(f"annotation {RELEASE_NAME} must be {release!r}, is "
-                        f"{annotations.get(RELEASE_NAME)!r}")
+        problems.append(
+            f"annotation {RELEASE_NAME} must be {release!r}, is {annotations.get(RELEASE_NAME)!r}"
+        )
     if annotations.get(RELEASE_NAMESPACE) != namespace:
-        problems.append(f"annotation {RELEASE_NAMESPACE} must be {namespace!r}, is "
-                        f"{annotations.get(RELEASE_NAMESPACE)!r}")
+        problems.append(
+            f"annotation {RELEASE_NAMESPACE} must be {namespace!r}, is "
+            f"{annotations.get(RELEASE_NAMESPACE)!r}"
+        )
     return "; ".join(problems) or None
 
 

@@ -23,7 +23,7 @@ def ansic(when: datetime | None) -> str:
 
 
 def go_time(when: datetime | None) -> str:
-    """Go's default ``time.String`` layout, as ``list`` shows it: ``2026-01-02 10:00:00 +0000 UTC``."""
+    """Go's ``time.String`` layout, as ``list`` shows it: ``2026-01-02 10:00:00 +0000 UTC``."""
     if when is None:
         return ""
     local = when.astimezone()
@@ -37,13 +37,19 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]], no_headers: bool
     if not cells:
         return ""
     widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
-    lines = ["\t".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
+    lines = [
+        "\t".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     return "\n".join(lines) + "\n"
 
 
-def release_block(release: Release, *, test_suite: bool = False, show_manifest: bool = False,
-                  hide_notes: bool = False) -> str:
+def release_block(
+    release: Release,
+    *,
+    test_suite: bool = False,
+    show_manifest: bool = False,
+    hide_notes: bool = False,
+) -> str:
     """``NAME: ...`` / ``LAST DEPLOYED`` / ... / ``NOTES:`` as install, upgrade and status print."""
     lines = [
         f"NAME: {release.name}",
@@ -72,10 +78,12 @@ def test_suite_lines(release: Release) -> list[str]:
         return ["TEST SUITE: None"]
     out = []
     for hook in tests:
-        out += [f"TEST SUITE:     {hook.name}",
-                f"Last Started:   {hook.last_run.started_at}",
-                f"Last Completed: {hook.last_run.completed_at}",
-                f"Phase:          {hook.last_run.phase}"]
+        out += [
+            f"TEST SUITE:     {hook.name}",
+            f"Last Started:   {hook.last_run.started_at}",
+            f"Last Completed: {hook.last_run.completed_at}",
+            f"Phase:          {hook.last_run.phase}",
+        ]
     return out
 
 
@@ -91,8 +99,18 @@ def dump(data: Any, output: str) -> str:
 
 
 def list_rows(summaries: Sequence[Summary]) -> list[list[str]]:
-    return [[s.name, s.namespace, str(s.revision), go_time(s.updated), s.status.value, s.chart,
-             s.app_version] for s in summaries]
+    return [
+        [
+            s.name,
+            s.namespace,
+            str(s.revision),
+            go_time(s.updated),
+            s.status.value,
+            s.chart,
+            s.app_version,
+        ]
+        for s in summaries
+    ]
 
 
 LIST_HEADER = ("NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION")
@@ -100,20 +118,39 @@ HISTORY_HEADER = ("REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESC
 
 
 def list_data(summaries: Sequence[Summary]) -> list[dict[str, str]]:
-    return [{"name": s.name, "namespace": s.namespace, "revision": str(s.revision),
-             "updated": go_time(s.updated), "status": s.status.value, "chart": s.chart,
-             "app_version": s.app_version} for s in summaries]
+    return [
+        {
+            "name": s.name,
+            "namespace": s.namespace,
+            "revision": str(s.revision),
+            "updated": go_time(s.updated),
+            "status": s.status.value,
+            "chart": s.chart,
+            "app_version": s.app_version,
+        }
+        for s in summaries
+    ]
 
 
 def history_rows(summaries: Sequence[Summary]) -> list[list[str]]:
-    return [[str(s.revision), ansic(s.updated), s.status.value, s.chart, s.app_version,
-             s.description] for s in summaries]
+    return [
+        [str(s.revision), ansic(s.updated), s.status.value, s.chart, s.app_version, s.description]
+        for s in summaries
+    ]
 
 
 def history_data(summaries: Sequence[Summary]) -> list[dict[str, Any]]:
-    return [{"revision": s.revision, "updated": s.updated.isoformat() if s.updated else "",
-             "status": s.status.value, "chart": s.chart, "app_version": s.app_version,
-             "description": s.description} for s in summaries]
+    return [
+        {
+            "revision": s.revision,
+            "updated": s.updated.isoformat() if s.updated else "",
+            "status": s.status.value,
+            "chart": s.chart,
+            "app_version": s.app_version,
+            "description": s.description,
+        }
+        for s in summaries
+    ]
 
 
 class WaitReporter:
@@ -129,8 +166,10 @@ class WaitReporter:
         self.polls += 1
         self.last.update(states)
         if self.tty:
-            parts = [f"{ref.kind}/{ref.name} {s.progress or ('ready' if s.ready else 'waiting')}"
-                     for ref, s in self.last.items()]
+            parts = [
+                f"{ref.kind}/{ref.name} {s.progress or ('ready' if s.ready else 'waiting')}"
+                for ref, s in self.last.items()
+            ]
             self.stream.write("\r\x1b[Kwaiting: " + ", ".join(parts))
             self.stream.flush()
 
@@ -140,6 +179,8 @@ class WaitReporter:
         if self.tty:
             self.stream.write("\n")
         ready = sum(1 for s in self.last.values() if s.ready)
-        detail = ", ".join(f"{ref.kind}/{ref.name}" + (f" {s.progress}" if s.progress else "")
-                           for ref, s in self.last.items())
+        detail = ", ".join(
+            f"{ref.kind}/{ref.name}" + (f" {s.progress}" if s.progress else "")
+            for ref, s in self.last.items()
+        )
         self.stream.write(f"waited for {len(self.last)} object(s), {ready} ready: {detail}\n")

@@ -50,7 +50,8 @@ class ReleaseStorage:
         self.driver.delete(name, version)
 
     def prune(self, name: str, max_history: int) -> list[int]:
-        """Delete the oldest revisions beyond ``max_history`` (0 = keep all), never the last deployed.
+        """Delete the oldest revisions beyond ``max_history`` (0 = keep all), but never the
+        last deployed one.
 
         Returns the revisions deleted.
         """

@@ -63,14 +63,20 @@ def _deployment(obj: Manifest) -> Readiness:
     progressing = _condition(obj, "Progressing")
     if progressing and progressing.get("reason") == "ProgressDeadlineExceeded":
         return Readiness(False, "progress deadline exceeded", failed=True, progress=progress)
-    for field, label in (("updatedReplicas", "updated"), ("readyReplicas", "ready"),
-                         ("availableReplicas", "available")):
+    for field, label in (
+        ("updatedReplicas", "updated"),
+        ("readyReplicas", "ready"),
+        ("availableReplicas", "available"),
+    ):
         have = _int(status.get(field))
         if have < want:
             return Readiness(False, f"{have}/{want} replicas {label}", progress=progress)
     if _int(status.get("replicas")) > want:
-        return Readiness(False, f"{_int(status.get('replicas')) - want} old replicas pending "
-                                "termination", progress=progress)
+        return Readiness(
+            False,
+            f"{_int(status.get('replicas')) - want} old replicas pending termination",
+            progress=progress,
+        )
     available = _condition(obj, "Available")
     if available is not None and available.get("status") != "True":
         return Readiness(False, "not Available", progress=progress)
@@ -85,9 +91,12 @@ def _statefulset(obj: Manifest) -> Readiness:
         return Readiness(False, "the new generation is not yet observed", progress=progress)
     for field, label in (("readyReplicas", "ready"), ("currentReplicas", "current")):
         if _int(status.get(field)) < want:
-            return Readiness(False, f"{_int(status.get(field))}/{want} replicas {label}",
-                             progress=progress)
-    if status.get("updateRevision") and status.get("currentRevision") != status.get("updateRevision"):
+            return Readiness(
+                False, f"{_int(status.get(field))}/{want} replicas {label}", progress=progress
+            )
+    if status.get("updateRevision") and status.get("currentRevision") != status.get(
+        "updateRevision"
+    ):
         return Readiness(False, "rolling update in progress", progress=progress)
     return Readiness(True, progress=progress)
 
@@ -98,10 +107,15 @@ def _daemonset(obj: Manifest) -> Readiness:
     progress = f"{_int(status.get('numberReady'))}/{want}"
     if not _generation_seen(obj):
         return Readiness(False, "the new generation is not yet observed", progress=progress)
-    for field, label in (("updatedNumberScheduled", "updated"), ("numberReady", "ready"),
-                         ("numberAvailable", "available")):
+    for field, label in (
+        ("updatedNumberScheduled", "updated"),
+        ("numberReady", "ready"),
+        ("numberAvailable", "available"),
+    ):
         if _int(status.get(field)) < want:
-            return Readiness(False, f"{_int(status.get(field))}/{want} pods {label}", progress=progress)
+            return Readiness(
+                False, f"{_int(status.get(field))}/{want} pods {label}", progress=progress
+            )
     return Readiness(True, progress=progress)
 
 
@@ -118,13 +132,17 @@ def _replicaset(obj: Manifest) -> Readiness:
 def _job(obj: Manifest) -> Readiness:
     failed = _condition(obj, "Failed")
     if failed and failed.get("status") == "True":
-        return Readiness(False, f"Job failed: {failed.get('reason') or failed.get('message') or ''}"
-                         .rstrip(": "), failed=True)
+        return Readiness(
+            False,
+            f"Job failed: {failed.get('reason') or failed.get('message') or ''}".rstrip(": "),
+            failed=True,
+        )
     complete = _condition(obj, "Complete")
     if complete and complete.get("status") == "True":
         return Readiness(True)
-    return Readiness(False, f"Job not complete ({_int((obj.get('status') or {}).get('succeeded'))} "
-                            "succeeded)")
+    return Readiness(
+        False, f"Job not complete ({_int((obj.get('status') or {}).get('succeeded'))} succeeded)"
+    )
 
 
 def _pod(obj: Manifest) -> Readiness:
@@ -153,7 +171,9 @@ def _service(obj: Manifest) -> Readiness:
 
 def _pvc(obj: Manifest) -> Readiness:
     phase = (obj.get("status") or {}).get("phase", "Pending")
-    return Readiness(phase == "Bound", "" if phase == "Bound" else f"PersistentVolumeClaim is {phase}")
+    return Readiness(
+        phase == "Bound", "" if phase == "Bound" else f"PersistentVolumeClaim is {phase}"
+    )
 
 
 RULES: dict[str, Callable[[Manifest], Readiness]] = {
@@ -181,16 +201,23 @@ def completion(obj: Manifest) -> Readiness:
     """Whether a hook has run to its end: a Job complete, a Pod succeeded (Helm's hook rule)."""
     if obj.get("kind") == "Pod":
         phase = (obj.get("status") or {}).get("phase", "Pending")
-        return Readiness(phase == "Succeeded", f"Pod is {phase}, not Succeeded",
-                         failed=phase == "Failed")
+        return Readiness(
+            phase == "Succeeded", f"Pod is {phase}, not Succeeded", failed=phase == "Failed"
+        )
     return readiness(obj)
 
 
-def wait_ready(cluster: Cluster, refs: Sequence[ObjectRef], timeout: float, *,
-               interval: float = 0.2, progress: Progress | None = None,
-               clock: Callable[[], float] = time.monotonic,
-               sleep: Callable[[float], None] = time.sleep,
-               rule: Callable[[Manifest], Readiness] = readiness) -> None:
+def wait_ready(
+    cluster: Cluster,
+    refs: Sequence[ObjectRef],
+    timeout: float,
+    *,
+    interval: float = 0.2,
+    progress: Progress | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    rule: Callable[[Manifest], Readiness] = readiness,
+) -> None:
     """Poll until every object in ``refs`` is ready by ``rule``; ``WaitTimeout`` or ``WaitFailed``
     otherwise."""
     deadline = clock() + timeout
@@ -219,9 +246,15 @@ def wait_ready(cluster: Cluster, refs: Sequence[ObjectRef], timeout: float, *,
         sleep(interval)
 
 
-def wait_gone(cluster: Cluster, refs: Sequence[ObjectRef], timeout: float, *,
-              interval: float = 0.2, clock: Callable[[], float] = time.monotonic,
-              sleep: Callable[[float], None] = time.sleep) -> None:
+def wait_gone(
+    cluster: Cluster,
+    refs: Sequence[ObjectRef],
+    timeout: float,
+    *,
+    interval: float = 0.2,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
     """Poll until none of ``refs`` exists any more; ``WaitTimeout`` names those that remain."""
     deadline = clock() + timeout
     remaining = list(refs)
@@ -236,7 +269,9 @@ def wait_gone(cluster: Cluster, refs: Sequence[ObjectRef], timeout: float, *,
         if not still:
             return
         if clock() >= deadline:
-            raise WaitTimeout(f"timed out after {timeout:g}s waiting for deletion of: "
-                              + ", ".join(map(str, still)))
+            raise WaitTimeout(
+                f"timed out after {timeout:g}s waiting for deletion of: "
+                + ", ".join(map(str, still))
+            )
         remaining = still
         sleep(interval)

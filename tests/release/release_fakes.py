@@ -14,7 +14,9 @@ from pyhelm.cluster.base import Manifest, ObjectRef
 from pyhelm.errors import AlreadyExists, ClusterError, NotFound
 
 
-def _key(api_version: str, kind: str, namespace: str | None, name: str) -> tuple[str, str, str, str]:
+def _key(
+    api_version: str, kind: str, namespace: str | None, name: str
+) -> tuple[str, str, str, str]:
     return (api_version.rpartition("/")[0], kind, namespace or "", name)
 
 
@@ -24,7 +26,10 @@ class FakeCluster:
         self.failing_jobs = set(failing_jobs)
         self.calls: list[tuple[str, str]] = []
         self.objects[_key("v1", "Namespace", None, "default")] = {
-            "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "default"},
+        }
 
     def _k(self, obj: Mapping[str, Any]) -> tuple[str, str, str, str]:
         ref = ObjectRef.of(obj)
@@ -36,14 +41,25 @@ class FakeCluster:
         spec = obj.get("spec") or {}
         if kind == "Deployment":
             n = spec.get("replicas", 1)
-            obj["status"] = {"replicas": n, "readyReplicas": n, "updatedReplicas": n,
-                             "availableReplicas": n, "observedGeneration": 1}
+            obj["status"] = {
+                "replicas": n,
+                "readyReplicas": n,
+                "updatedReplicas": n,
+                "availableReplicas": n,
+                "observedGeneration": 1,
+            }
             obj["metadata"]["generation"] = 1
         elif kind == "Job":
             failed = obj["metadata"]["name"] in self.failing_jobs
-            obj["status"] = {"conditions": [{"type": "Failed" if failed else "Complete",
-                                             "status": "True", "reason": "BackoffLimitExceeded"
-                                             if failed else "Completed"}]}
+            obj["status"] = {
+                "conditions": [
+                    {
+                        "type": "Failed" if failed else "Complete",
+                        "status": "True",
+                        "reason": "BackoffLimitExceeded" if failed else "Completed",
+                    }
+                ]
+            }
         elif kind == "Service":
             obj.setdefault("spec", {}).setdefault("clusterIP", "10.96.0.10")
         return obj
@@ -58,18 +74,28 @@ class FakeCluster:
 
     def get(self, ref: ObjectRef) -> Manifest:
         try:
-            return copy.deepcopy(self.objects[_key(ref.api_version, ref.kind, ref.namespace, ref.name)])
+            return copy.deepcopy(
+                self.objects[_key(ref.api_version, ref.kind, ref.namespace, ref.name)]
+            )
         except KeyError:
             raise NotFound(f"{ref} not found") from None
 
-    def list(self, api_version: str, kind: str, namespace: str | None = None,
-             selector: Mapping[str, str] | None = None) -> list[Manifest]:
+    def list(
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None = None,
+        selector: Mapping[str, str] | None = None,
+    ) -> list[Manifest]:
         group = api_version.rpartition("/")[0]
         out = []
         for (g, k, ns, _), obj in self.objects.items():
             labels = obj["metadata"].get("labels") or {}
-            if (g, k) == (group, kind) and (namespace is None or ns == namespace) and all(
-                    labels.get(a) == b for a, b in (selector or {}).items()):
+            if (
+                (g, k) == (group, kind)
+                and (namespace is None or ns == namespace)
+                and all(labels.get(a) == b for a, b in (selector or {}).items())
+            ):
                 out.append(copy.deepcopy(obj))
         return out
 
@@ -81,8 +107,13 @@ class FakeCluster:
         self.objects[key] = copy.deepcopy(obj)
         return copy.deepcopy(obj)
 
-    def apply(self, objs: Sequence[Manifest], field_manager: str = "pyhelm", force: bool = False,
-              dry_run: bool = False) -> list[Manifest]:
+    def apply(
+        self,
+        objs: Sequence[Manifest],
+        field_manager: str = "pyhelm",
+        force: bool = False,
+        dry_run: bool = False,
+    ) -> list[Manifest]:
         out = []
         for obj in objs:
             self.calls.append(("apply", str(ObjectRef.of(obj))))
@@ -110,8 +141,13 @@ class FailingCluster(FakeCluster):
         self.fail_on = set(fail_on)
         self.applies = 0
 
-    def apply(self, objs: Sequence[Manifest], field_manager: str = "pyhelm", force: bool = False,
-              dry_run: bool = False) -> list[Manifest]:
+    def apply(
+        self,
+        objs: Sequence[Manifest],
+        field_manager: str = "pyhelm",
+        force: bool = False,
+        dry_run: bool = False,
+    ) -> list[Manifest]:
         if not dry_run:
             self.applies += 1
             if self.applies in self.fail_on:
@@ -119,13 +155,20 @@ class FailingCluster(FakeCluster):
         return super().apply(objs, field_manager, force, dry_run)
 
 
-def write_chart(root: Any, name: str = "app", version: str = "0.1.0",
-                templates: dict[str, str] | None = None, values: str = "", notes: str = "") -> Any:
+def write_chart(
+    root: Any,
+    name: str = "app",
+    version: str = "0.1.0",
+    templates: dict[str, str] | None = None,
+    values: str = "",
+    notes: str = "",
+) -> Any:
     """Write a chart folder under ``root`` and return its path."""
     chart = root / name
     (chart / "templates").mkdir(parents=True, exist_ok=True)
     (chart / "Chart.yaml").write_text(
-        f"apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"1.0\"\n")
+        f'apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: "1.0"\n'
+    )
     (chart / "values.yaml").write_text(values)
     for path, text in (templates or {}).items():
         (chart / "templates" / path).write_text(text)

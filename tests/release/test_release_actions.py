@@ -21,8 +21,13 @@ from pyhelm.release.model import Status
 
 @pytest.fixture
 def chart(tmp_path: Path):  # type: ignore[no-untyped-def]
-    return load_chart(write_chart(tmp_path, templates={"cm.yaml": CONFIGMAP, "deploy.yaml": DEPLOYMENT},
-                                  notes="Hello from {{ Release.Name }}"))
+    return load_chart(
+        write_chart(
+            tmp_path,
+            templates={"cm.yaml": CONFIGMAP, "deploy.yaml": DEPLOYMENT},
+            notes="Hello from {{ Release.Name }}",
+        )
+    )
 
 
 def statuses(cfg: Configuration, name: str = "web") -> list[tuple[int, str]]:
@@ -33,7 +38,10 @@ def test_install_applies_objects_with_ownership_metadata(chart) -> None:  # type
     cfg = Configuration(FakeCluster())
     release = Install(cfg).run("web", chart, {})
     assert (release.version, release.status, release.info.description) == (
-        1, Status.DEPLOYED, "Install complete")
+        1,
+        Status.DEPLOYED,
+        "Install complete",
+    )
     assert release.info.notes == "Hello from web"
     cm = cfg.cluster.get(ObjectRef("v1", "ConfigMap", "default", "web-cm"))
     assert cm["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "Helm"
@@ -65,7 +73,9 @@ def test_install_into_a_missing_namespace_says_how_to_fix(chart) -> None:  # typ
 
 def test_client_dry_run_touches_nothing(chart) -> None:  # type: ignore[no-untyped-def]
     cluster = FakeCluster()
-    release = Install(Configuration(cluster), InstallOptions(dry_run=DryRun.CLIENT)).run("web", chart, {})
+    release = Install(Configuration(cluster), InstallOptions(dry_run=DryRun.CLIENT)).run(
+        "web", chart, {}
+    )
     assert release.status is Status.PENDING_INSTALL and "web-cm" in release.manifest
     assert cluster.calls == []
 
@@ -73,8 +83,9 @@ def test_client_dry_run_touches_nothing(chart) -> None:  # type: ignore[no-untyp
 def test_upgrade_supersedes_and_prunes_objects_no_longer_rendered(tmp_path: Path, chart) -> None:  # type: ignore[no-untyped-def]
     cfg = Configuration(FakeCluster())
     Install(cfg).run("web", chart, {})
-    smaller = load_chart(write_chart(tmp_path / "v2", templates={"deploy.yaml": DEPLOYMENT},
-                                     version="0.2.0"))
+    smaller = load_chart(
+        write_chart(tmp_path / "v2", templates={"deploy.yaml": DEPLOYMENT}, version="0.2.0")
+    )
     release = Upgrade(cfg).run("web", smaller, {"replicas": 4})
     assert (release.version, release.info.description) == (2, "Upgrade complete")
     assert statuses(cfg) == [(1, "superseded"), (2, "deployed")]
@@ -104,8 +115,18 @@ def test_reuse_values_keeps_the_new_charts_new_defaults(tmp_path: Path) -> None:
     old = load_chart(write_chart(tmp_path / "a", templates={"cm.yaml": CONFIGMAP}))
     cfg = Configuration(FakeCluster())
     Install(cfg).run("web", old, {"greeting": "hi"})
-    new = load_chart(write_chart(tmp_path / "b", version="0.2.0", values="port: 8080\n", templates={
-        "cm.yaml": CONFIGMAP.replace("greeting:", "port: \"{{ Values.port + 1 }}\"\n  greeting:")}))
+    new = load_chart(
+        write_chart(
+            tmp_path / "b",
+            version="0.2.0",
+            values="port: 8080\n",
+            templates={
+                "cm.yaml": CONFIGMAP.replace(
+                    "greeting:", 'port: "{{ Values.port + 1 }}"\n  greeting:'
+                )
+            },
+        )
+    )
     Upgrade(cfg, UpgradeOptions(reuse_values=True)).run("web", new, {})
     cm = cfg.cluster.get(ObjectRef("v1", "ConfigMap", "default", "web-cm"))
     assert cm["data"] == {"port": "8081", "greeting": "hi"}
@@ -113,18 +134,29 @@ def test_reuse_values_keeps_the_new_charts_new_defaults(tmp_path: Path) -> None:
 
 def test_existing_objects_of_no_release_are_not_taken_over(chart) -> None:  # type: ignore[no-untyped-def]
     cluster = FakeCluster()
-    cluster.create({"apiVersion": "v1", "kind": "ConfigMap",
-                    "metadata": {"name": "web-cm", "namespace": "default"}})
-    with pytest.raises(OwnershipError, match=r"ConfigMap/web-cm in namespace 'default' exists and "
-                                             r"cannot be imported.*--take-ownership"):
+    cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "web-cm", "namespace": "default"},
+        }
+    )
+    with pytest.raises(
+        OwnershipError,
+        match=r"ConfigMap/web-cm in namespace 'default' exists and "
+        r"cannot be imported.*--take-ownership",
+    ):
         Install(Configuration(cluster)).run("web", chart, {})
-    release = Install(Configuration(cluster), InstallOptions(take_ownership=True, replace=True)
-                      ).run("web", chart, {})
+    release = Install(
+        Configuration(cluster), InstallOptions(take_ownership=True, replace=True)
+    ).run("web", chart, {})
     assert release.status is Status.DEPLOYED
 
 
 def test_failed_upgrade_marks_the_revision_failed(chart) -> None:  # type: ignore[no-untyped-def]
-    cfg = Configuration(FailingCluster(Invalid("Deployment/web: spec.replicas: Invalid"), fail_on=[2]))
+    cfg = Configuration(
+        FailingCluster(Invalid("Deployment/web: spec.replicas: Invalid"), fail_on=[2])
+    )
     Install(cfg).run("web", chart, {})
     with pytest.raises(Invalid):
         Upgrade(cfg).run("web", chart, {"replicas": 5})
@@ -182,8 +214,12 @@ def test_uninstall_deletes_objects_and_history(chart) -> None:  # type: ignore[n
 
 
 def test_uninstall_keep_history_and_resource_policy_keep(tmp_path: Path) -> None:
-    kept = CONFIGMAP.replace("metadata:\n", "metadata:\n  annotations:\n    helm.sh/resource-policy: keep\n")
-    chart = load_chart(write_chart(tmp_path, templates={"cm.yaml": kept, "deploy.yaml": DEPLOYMENT}))
+    kept = CONFIGMAP.replace(
+        "metadata:\n", "metadata:\n  annotations:\n    helm.sh/resource-policy: keep\n"
+    )
+    chart = load_chart(
+        write_chart(tmp_path, templates={"cm.yaml": kept, "deploy.yaml": DEPLOYMENT})
+    )
     cfg = Configuration(FakeCluster())
     Install(cfg).run("web", chart, {})
     result = Uninstall(cfg, UninstallOptions(keep_history=True)).run("web")

@@ -25,8 +25,12 @@ stringData:
 
 
 def setup(tmp_path: Path) -> tuple[Configuration, object]:
-    chart = load_chart(write_chart(tmp_path, templates={
-        "cm.yaml": CONFIGMAP, "deploy.yaml": DEPLOYMENT, "secret.yaml": SECRET}))
+    chart = load_chart(
+        write_chart(
+            tmp_path,
+            templates={"cm.yaml": CONFIGMAP, "deploy.yaml": DEPLOYMENT, "secret.yaml": SECRET},
+        )
+    )
     cfg = Configuration(FakeCluster())
     Install(cfg).run("web", chart, {})
     return cfg, chart
@@ -50,7 +54,9 @@ def test_diff_masks_secret_values(tmp_path: Path) -> None:
     assert "s3cret" not in text and "hunter22" not in text
     assert "-  password: '-------- # (6 bytes)'" in text
     assert "+  password: '++++++++ # (8 bytes)'" in text
-    assert "   user: '******** # (5 bytes)'" in text and "admin" not in text  # unchanged: masked too
+    assert (
+        "   user: '******** # (5 bytes)'" in text and "admin" not in text
+    )  # unchanged: masked too
 
 
 def test_mask_leaves_other_kinds_alone() -> None:
@@ -60,8 +66,11 @@ def test_mask_leaves_other_kinds_alone() -> None:
 
 def test_diff_rollback_and_removed_objects(tmp_path: Path) -> None:
     cfg, chart = setup(tmp_path)
-    Upgrade(cfg, UpgradeOptions()).run("web", load_chart(write_chart(
-        tmp_path / "v2", templates={"deploy.yaml": DEPLOYMENT})), {"replicas": 2})
+    Upgrade(cfg, UpgradeOptions()).run(
+        "web",
+        load_chart(write_chart(tmp_path / "v2", templates={"deploy.yaml": DEPLOYMENT})),
+        {"replicas": 2},
+    )
     diffs = Diff(cfg).rollback("web", 1)
     assert [(d.change, d.header) for d in diffs] == [  # in install order
         ("added", "default, creds, Secret (v1) has been added:"),

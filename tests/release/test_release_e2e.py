@@ -1,4 +1,5 @@
-"""End to end: the real ``pyhelm`` command on the built-in cluster, checked with ``pyhelm cluster get``.
+"""End to end: the real ``pyhelm`` command on the built-in cluster, checked with
+``pyhelm cluster get``.
 
 install -> upgrade (scale by values, change the image: pods roll) -> diff -> rollback ->
 history -> uninstall, then the pending lock, Ctrl-C/SIGTERM and a killed process.
@@ -39,8 +40,11 @@ def cluster_get(pyhelm, kind: str, namespace: str = "default") -> list[dict]:  #
 
 
 def pods(pyhelm, namespace: str = "default") -> list[dict]:  # type: ignore[no-untyped-def]
-    return [p for p in cluster_get(pyhelm, "pods", namespace)
-            if not p["metadata"].get("deletionTimestamp")]
+    return [
+        p
+        for p in cluster_get(pyhelm, "pods", namespace)
+        if not p["metadata"].get("deletionTimestamp")
+    ]
 
 
 def images(found: list[dict]) -> set[str]:
@@ -50,7 +54,9 @@ def images(found: list[dict]) -> set[str]:
 def test_install_upgrade_diff_rollback_history_uninstall(pyhelm) -> None:  # type: ignore[no-untyped-def]
     out = ok(pyhelm("install", "web", NGINX))
     assert out.startswith("NAME: web\nLAST DEPLOYED: ")
-    assert "NAMESPACE: default\nSTATUS: deployed\nREVISION: 1\nDESCRIPTION: Install complete\n" in out
+    assert (
+        "NAMESPACE: default\nSTATUS: deployed\nREVISION: 1\nDESCRIPTION: Install complete\n" in out
+    )
     assert "NOTES:\nnginx-deployment runs 3 replicas of nginx." in out
     first = pods(pyhelm)
     assert len(first) == 3 and images(first) == {"nginx"}
@@ -65,12 +71,22 @@ def test_install_upgrade_diff_rollback_history_uninstall(pyhelm) -> None:  # typ
     assert len(rolled) == 5 and images(rolled) == {"nginx:1.20.1"}
     assert not {p["metadata"]["name"] for p in rolled} & {p["metadata"]["name"] for p in first}
 
-    diff = pyhelm("diff", "upgrade", "web", NGINX, "--reuse-values", "--set", "replicaCount=2",
-                  "--detailed-exitcode")
+    diff = pyhelm(
+        "diff",
+        "upgrade",
+        "web",
+        NGINX,
+        "--reuse-values",
+        "--set",
+        "replicaCount=2",
+        "--detailed-exitcode",
+    )
     assert diff.returncode == 2, diff.stderr
     assert "default, nginx-deployment, Deployment (apps) has changed:" in diff.stdout
     assert "-  replicas: 5\n+  replicas: 2\n" in diff.stdout and "\x1b[" not in diff.stdout
-    assert ok(pyhelm("diff", "release", "web")).endswith("Plan: 0 to add, 0 to change, 0 to destroy.\n")
+    assert ok(pyhelm("diff", "release", "web")).endswith(
+        "Plan: 0 to add, 0 to change, 0 to destroy.\n"
+    )
     rb = ok(pyhelm("diff", "rollback", "web", "1"))
     assert "-        image: nginx:1.20.1\n+        image: nginx\n" in rb
 
@@ -81,13 +97,20 @@ def test_install_upgrade_diff_rollback_history_uninstall(pyhelm) -> None:  # typ
     history = ok(pyhelm("history", "web")).splitlines()
     assert history[0].split("\t")[0].strip() == "REVISION"
     assert [line.split("\t")[2].strip() for line in history[1:]] == [
-        "superseded", "superseded", "superseded", "deployed"]
+        "superseded",
+        "superseded",
+        "superseded",
+        "deployed",
+    ]
     assert history[-1].rstrip().endswith("Rollback to 1")
     listed = json.loads(ok(pyhelm("list", "-o", "json")))
     assert [(r["name"], r["revision"], r["status"], r["chart"]) for r in listed] == [
-        ("web", "4", "deployed", "nginx-0.1.0")]
+        ("web", "4", "deployed", "nginx-0.1.0")
+    ]
     assert "replicaCount: 5" in ok(pyhelm("get", "values", "web", "--revision", "2"))
-    assert ok(pyhelm("get", "manifest", "web")).startswith("---\n# Source: nginx/templates/service.yaml")
+    assert ok(pyhelm("get", "manifest", "web")).startswith(
+        "---\n# Source: nginx/templates/service.yaml"
+    )
 
     assert ok(pyhelm("uninstall", "web")) == 'release "web" uninstalled\n'
     assert pods(pyhelm) == []
@@ -99,16 +122,38 @@ def test_install_upgrade_diff_rollback_history_uninstall(pyhelm) -> None:  # typ
 def test_install_into_a_new_namespace_and_list_all(pyhelm) -> None:  # type: ignore[no-untyped-def]
     bad = pyhelm("install", "web", NGINX, "-n", "shop")
     assert bad.returncode == 1
-    assert bad.stderr == ("Error: INSTALLATION FAILED: namespace 'shop' not found; create it, or "
-                          "pass --create-namespace\n")
-    ok(pyhelm("install", "web", NGINX, "-n", "shop", "--create-namespace", "--wait", "--set",
-              "replicaCount=2"))
+    assert bad.stderr == (
+        "Error: INSTALLATION FAILED: namespace 'shop' not found; create it, or "
+        "pass --create-namespace\n"
+    )
+    ok(
+        pyhelm(
+            "install",
+            "web",
+            NGINX,
+            "-n",
+            "shop",
+            "--create-namespace",
+            "--wait",
+            "--set",
+            "replicaCount=2",
+        )
+    )
     ok(pyhelm("install", "api", NGINX, "--set", "name=api", "--set", "app=api"))
     table = ok(pyhelm("list", "-A")).splitlines()
     assert [c.strip() for c in table[0].split("\t")] == [
-        "NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
+        "NAME",
+        "NAMESPACE",
+        "REVISION",
+        "UPDATED",
+        "STATUS",
+        "CHART",
+        "APP VERSION",
+    ]
     assert [(r.split("\t")[0].strip(), r.split("\t")[1].strip()) for r in table[1:]] == [
-        ("api", "default"), ("web", "shop")]
+        ("api", "default"),
+        ("web", "shop"),
+    ]
     assert len(pods(pyhelm, "shop")) == 2
     again = pyhelm("install", "web", NGINX, "-n", "shop")
     assert "cannot reuse the name 'web'" in again.stderr
@@ -119,7 +164,10 @@ def test_errors_are_one_line(pyhelm) -> None:  # type: ignore[no-untyped-def]
         (("upgrade", "nope", NGINX), "Error: UPGRADE FAILED: 'nope' has no deployed releases"),
         (("rollback", "nope"), "Error: ROLLBACK FAILED: release 'nope' not found"),
         (("status", "nope"), "Error: release 'nope' not found in namespace 'default'"),
-        (("install", "Bad_Name", NGINX), "Error: INSTALLATION FAILED: release name 'Bad_Name' is invalid"),
+        (
+            ("install", "Bad_Name", NGINX),
+            "Error: INSTALLATION FAILED: release name 'Bad_Name' is invalid",
+        ),
         (("install", "web", NGINX, "--timeout", "soon"), "invalid duration 'soon'"),
     ]:
         result = pyhelm(*args)
@@ -131,12 +179,20 @@ def test_existing_objects_are_not_taken_over_silently(pyhelm, tmp_path: Path) ->
     from pyhelm.cluster.memory import MemoryCluster
 
     with MemoryCluster(os.environ["PYHELM_STATE"]) as cluster:  # someone else's Service
-        cluster.create({"apiVersion": "v1", "kind": "Service",
-                        "metadata": {"name": "nginx-service", "namespace": "default"},
-                        "spec": {"selector": {"app": "nginx"}, "ports": [{"port": 80}]}})
+        cluster.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "nginx-service", "namespace": "default"},
+                "spec": {"selector": {"app": "nginx"}, "ports": [{"port": 80}]},
+            }
+        )
     result = pyhelm("install", "web", NGINX)
     assert result.returncode == 1
-    assert "Service/nginx-service in namespace 'default' exists and cannot be imported" in result.stderr
+    assert (
+        "Service/nginx-service in namespace 'default' exists and cannot be imported"
+        in result.stderr
+    )
     assert "--take-ownership" in result.stderr
     ok(pyhelm("install", "web", NGINX, "--take-ownership", "--replace"))
 
@@ -165,9 +221,23 @@ def blocking_chart(tmp_path: Path) -> str:
 
 
 def start_pending(tmp_path: Path, pyhelm) -> subprocess.Popen[str]:  # type: ignore[no-untyped-def]
-    proc = subprocess.Popen([sys.executable, "-m", "pyhelm", "install", "web", blocking_chart(tmp_path),
-                             "--timeout", "60s"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=dict(os.environ), cwd=tmp_path)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pyhelm",
+            "install",
+            "web",
+            blocking_chart(tmp_path),
+            "--timeout",
+            "60s",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+        cwd=tmp_path,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         result = pyhelm("history", "web", "-o", "json")
@@ -180,7 +250,8 @@ def start_pending(tmp_path: Path, pyhelm) -> subprocess.Popen[str]:  # type: ign
 
 @pytest.mark.slow
 def test_sigterm_marks_the_revision_failed_and_a_second_operation_was_locked_out(
-        pyhelm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pyhelm, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     proc = start_pending(tmp_path, pyhelm)
     second = pyhelm("upgrade", "web", NGINX)
     assert "another operation (install) is in progress for release web" in second.stderr

@@ -18,45 +18,70 @@ from pyhelm.release.model import Status
 
 
 def created(cluster: FakeCluster) -> list[str]:
-    return [what for call, what in cluster.calls if call in ("create", "apply")
-            and not what.startswith("Secret/")]
+    return [
+        what
+        for call, what in cluster.calls
+        if call in ("create", "apply") and not what.startswith("Secret/")
+    ]
 
 
 def test_hooks_run_around_the_install_in_weight_order(tmp_path: Path) -> None:
-    chart = load_chart(write_chart(tmp_path, templates={
-        "cm.yaml": CONFIGMAP,
-        "b.yaml": hook_job("migrate-b", "pre-install", weight=5),
-        "a.yaml": hook_job("migrate-a", "pre-install", weight=-1),
-        "post.yaml": hook_job("announce", "post-install"),
-    }))
+    chart = load_chart(
+        write_chart(
+            tmp_path,
+            templates={
+                "cm.yaml": CONFIGMAP,
+                "b.yaml": hook_job("migrate-b", "pre-install", weight=5),
+                "a.yaml": hook_job("migrate-a", "pre-install", weight=-1),
+                "post.yaml": hook_job("announce", "post-install"),
+            },
+        )
+    )
     cluster = FakeCluster()
     release = Install(Configuration(cluster)).run("web", chart, {})
-    assert created(cluster) == ["Job/migrate-a in namespace 'default'",
-                                "Job/migrate-b in namespace 'default'",
-                                "ConfigMap/web-cm in namespace 'default'",
-                                "Job/announce in namespace 'default'"]
+    assert created(cluster) == [
+        "Job/migrate-a in namespace 'default'",
+        "Job/migrate-b in namespace 'default'",
+        "ConfigMap/web-cm in namespace 'default'",
+        "Job/announce in namespace 'default'",
+    ]
     assert {h.name: h.last_run.phase for h in release.hooks} == {
-        "migrate-a": "Succeeded", "migrate-b": "Succeeded", "announce": "Succeeded"}
+        "migrate-a": "Succeeded",
+        "migrate-b": "Succeeded",
+        "announce": "Succeeded",
+    }
     assert "migrate-a" not in release.manifest  # hooks are not part of the manifest
 
 
 def test_a_failing_hook_job_fails_the_install(tmp_path: Path) -> None:
-    chart = load_chart(write_chart(tmp_path, templates={
-        "cm.yaml": CONFIGMAP, "job.yaml": hook_job("migrate", "pre-install")}))
+    chart = load_chart(
+        write_chart(
+            tmp_path,
+            templates={"cm.yaml": CONFIGMAP, "job.yaml": hook_job("migrate", "pre-install")},
+        )
+    )
     cfg = Configuration(FakeCluster(failing_jobs=["migrate"]))
-    with pytest.raises(HookFailed, match=r"pre-install hook Job/migrate in namespace 'default' "
-                                         r"failed: .*Job failed: BackoffLimitExceeded"):
+    with pytest.raises(
+        HookFailed,
+        match=r"pre-install hook Job/migrate in namespace 'default' "
+        r"failed: .*Job failed: BackoffLimitExceeded",
+    ):
         Install(cfg).run("web", chart, {})
     assert cfg.storage().last("web").status is Status.FAILED
     assert cfg.cluster.names("ConfigMap") == []  # nothing after the failed hook ran
 
 
 def test_delete_policies(tmp_path: Path) -> None:
-    chart = load_chart(write_chart(tmp_path, templates={
-        "ok.yaml": hook_job("ok", "pre-upgrade", policy="hook-succeeded"),
-        "keep.yaml": hook_job("keep", "pre-upgrade"),
-        "bad.yaml": hook_job("bad", "post-upgrade", policy="hook-failed"),
-    }))
+    chart = load_chart(
+        write_chart(
+            tmp_path,
+            templates={
+                "ok.yaml": hook_job("ok", "pre-upgrade", policy="hook-succeeded"),
+                "keep.yaml": hook_job("keep", "pre-upgrade"),
+                "bad.yaml": hook_job("bad", "post-upgrade", policy="hook-failed"),
+            },
+        )
+    )
     cluster = FakeCluster(failing_jobs=["bad"])
     cfg = Configuration(cluster)
     Install(cfg).run("web", chart, {})
@@ -69,16 +94,26 @@ def test_delete_policies(tmp_path: Path) -> None:
 
 
 def test_hooks_are_skipped_with_no_hooks(tmp_path: Path) -> None:
-    chart = load_chart(write_chart(tmp_path, templates={
-        "cm.yaml": CONFIGMAP, "job.yaml": hook_job("migrate", "pre-install")}))
+    chart = load_chart(
+        write_chart(
+            tmp_path,
+            templates={"cm.yaml": CONFIGMAP, "job.yaml": hook_job("migrate", "pre-install")},
+        )
+    )
     cluster = FakeCluster(failing_jobs=["migrate"])
-    assert Install(Configuration(cluster), InstallOptions(no_hooks=True)).run("web", chart, {}).status \
+    assert (
+        Install(Configuration(cluster), InstallOptions(no_hooks=True)).run("web", chart, {}).status
         is Status.DEPLOYED
+    )
 
 
 def test_delete_hooks_run_on_uninstall_and_hook_objects_stay(tmp_path: Path) -> None:
-    chart = load_chart(write_chart(tmp_path, templates={
-        "cm.yaml": CONFIGMAP, "job.yaml": hook_job("cleanup", "pre-delete")}))
+    chart = load_chart(
+        write_chart(
+            tmp_path,
+            templates={"cm.yaml": CONFIGMAP, "job.yaml": hook_job("cleanup", "pre-delete")},
+        )
+    )
     cluster = FakeCluster()
     cfg = Configuration(cluster)
     Install(cfg).run("web", chart, {})
@@ -87,8 +122,11 @@ def test_delete_hooks_run_on_uninstall_and_hook_objects_stay(tmp_path: Path) -> 
 
 
 def test_release_test_runs_test_hooks_and_records_the_result(tmp_path: Path) -> None:
-    chart = load_chart(write_chart(tmp_path, templates={
-        "cm.yaml": CONFIGMAP, "t.yaml": hook_job("web-test", "test")}))
+    chart = load_chart(
+        write_chart(
+            tmp_path, templates={"cm.yaml": CONFIGMAP, "t.yaml": hook_job("web-test", "test")}
+        )
+    )
     cfg = Configuration(FakeCluster())
     Install(cfg).run("web", chart, {})
     ReleaseTest(cfg).run("web")

@@ -34,8 +34,17 @@ def leave_pending(cfg: Configuration, lease: Lease | None) -> None:
     """Store revision 2 as an upgrade in progress, held by ``lease``."""
     last = cfg.storage().last("web")
     assert last is not None
-    cfg.storage().create(Release("web", "default", 2, Info(Status.PENDING_UPGRADE, now(), now()),
-                                 chart=last.chart, manifest=last.manifest, lease=lease))
+    cfg.storage().create(
+        Release(
+            "web",
+            "default",
+            2,
+            Info(Status.PENDING_UPGRADE, now(), now()),
+            chart=last.chart,
+            manifest=last.manifest,
+            lease=lease,
+        )
+    )
 
 
 def dead_pid() -> int:
@@ -46,7 +55,8 @@ def dead_pid() -> int:
 
 @pytest.mark.parametrize("action", ["upgrade", "rollback", "uninstall", "install"])
 def test_a_second_operation_fails_fast_while_one_is_in_progress(
-        cfg: Configuration, tmp_path: Path, action: str) -> None:
+    cfg: Configuration, tmp_path: Path, action: str
+) -> None:
     leave_pending(cfg, Lease(holder_id(), "upgrade", 2_000_000.0))
     chart = load_chart(tmp_path / "app")
     run = {
@@ -55,21 +65,31 @@ def test_a_second_operation_fails_fast_while_one_is_in_progress(
         "uninstall": lambda: Uninstall(cfg).run("web"),
         "install": lambda: Install(cfg).run("web", chart, {}),
     }[action]
-    with pytest.raises(ReleaseLocked, match=r"another operation \(upgrade\) is in progress for "
-                                            r"release web"):
+    with pytest.raises(
+        ReleaseLocked,
+        match=r"another operation \(upgrade\) is in progress for "
+        r"release web",
+    ):
         run()
     assert cfg.storage().last("web").status is Status.PENDING_UPGRADE
 
 
-def test_a_lock_whose_holder_process_is_gone_is_recovered(cfg: Configuration, tmp_path: Path) -> None:
-    leave_pending(cfg, Lease(f"{holder_id().rpartition(':')[0]}:{dead_pid()}", "upgrade", 2_000_000.0))
+def test_a_lock_whose_holder_process_is_gone_is_recovered(
+    cfg: Configuration, tmp_path: Path
+) -> None:
+    leave_pending(
+        cfg, Lease(f"{holder_id().rpartition(':')[0]}:{dead_pid()}", "upgrade", 2_000_000.0)
+    )
     warnings: list[str] = []
     cfg.warn = warnings.append
     release = Upgrade(cfg).run("web", load_chart(tmp_path / "app"), {})
     assert release.version == 3 and release.status is Status.DEPLOYED
     assert cfg.storage().get("web", 2).status is Status.FAILED
     assert "is gone" in cfg.storage().get("web", 2).info.description
-    assert len(warnings) == 1 and "recovered release web: revision 2 was left pending-upgrade" in warnings[0]
+    assert (
+        len(warnings) == 1
+        and "recovered release web: revision 2 was left pending-upgrade" in warnings[0]
+    )
 
 
 def test_an_expired_lease_is_recovered(cfg: Configuration, tmp_path: Path) -> None:
@@ -97,6 +117,9 @@ def test_an_interrupted_operation_marks_its_revision_failed(cfg: Configuration) 
         perform_guarded(cfg.storage(), release, "upgrade", steps)
     assert caught.value.exit_code == 128 + signal.SIGTERM
     stored = cfg.storage().get("web", 2)
-    assert (stored.status, stored.info.description) == (Status.FAILED, "Upgrade interrupted by SIGTERM")
+    assert (stored.status, stored.info.description) == (
+        Status.FAILED,
+        "Upgrade interrupted by SIGTERM",
+    )
     assert stored.lease is None
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

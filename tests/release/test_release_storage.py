@@ -18,12 +18,23 @@ from pyhelm.release.model import Info, Release, Status, now
 from pyhelm.release.storage import ReleaseStorage
 
 
-def make_release(name: str = "web", version: int = 1, status: Status = Status.DEPLOYED,
-                 namespace: str = "default", **kw: object) -> Release:
-    return Release(name=name, namespace=namespace, version=version,
-                   info=Info(status, first_deployed=now(), last_deployed=now(), description="x"),
-                   chart={"metadata": {"name": "nginx", "version": "0.1.0", "appVersion": "1.16.0"}},
-                   config={"replicaCount": 2}, manifest="---\n# Source: a\nkind: X\n", **kw)
+def make_release(
+    name: str = "web",
+    version: int = 1,
+    status: Status = Status.DEPLOYED,
+    namespace: str = "default",
+    **kw: object,
+) -> Release:
+    return Release(
+        name=name,
+        namespace=namespace,
+        version=version,
+        info=Info(status, first_deployed=now(), last_deployed=now(), description="x"),
+        chart={"metadata": {"name": "nginx", "version": "0.1.0", "appVersion": "1.16.0"}},
+        config={"replicaCount": 2},
+        manifest="---\n# Source: a\nkind: X\n",
+        **kw,
+    )
 
 
 def test_secret_has_helms_exact_layout() -> None:
@@ -32,15 +43,29 @@ def test_secret_has_helms_exact_layout() -> None:
     secret = cluster.get(ObjectRef("v1", "Secret", "default", "sh.helm.release.v1.web.v3"))
     assert secret["type"] == "helm.sh/release.v1"
     labels = secret["metadata"]["labels"]
-    assert labels == {"name": "web", "owner": "helm", "status": "deployed", "version": "3",
-                      "createdAt": "1700000000"}
+    assert labels == {
+        "name": "web",
+        "owner": "helm",
+        "status": "deployed",
+        "version": "3",
+        "createdAt": "1700000000",
+    }
     inner = base64.b64decode(secret["data"]["release"])
     record = json.loads(gzip.decompress(base64.b64decode(inner)))
     assert record["name"] == "web" and record["version"] == 3
     assert record["info"]["status"] == "deployed"
     assert record["config"] == {"replicaCount": 2}
-    assert set(record) >= {"name", "namespace", "version", "info", "chart", "config", "manifest",
-                           "hooks", "apply_method"}
+    assert set(record) >= {
+        "name",
+        "namespace",
+        "version",
+        "info",
+        "chart",
+        "config",
+        "manifest",
+        "hooks",
+        "apply_method",
+    }
 
 
 def test_decoder_accepts_plain_json_records() -> None:
@@ -91,17 +116,30 @@ def test_list_reads_summaries_without_decoding_records() -> None:
             obj["data"]["release"] = base64.b64encode(b"garbage").decode()
     [summary] = storage.latest_summaries()
     assert (summary.name, summary.revision, summary.status, summary.chart, summary.app_version) == (
-        "web", 2, Status.DEPLOYED, "nginx-0.1.0", "1.16.0")
+        "web",
+        2,
+        Status.DEPLOYED,
+        "nginx-0.1.0",
+        "1.16.0",
+    )
 
 
 def test_records_written_by_helm_are_listed_by_decoding() -> None:
     cluster = FakeCluster()
     release = make_release()
-    cluster.create({"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
-                    "metadata": {"name": "sh.helm.release.v1.web.v1", "namespace": "default",
-                                 "labels": {"name": "web", "owner": "helm", "status": "deployed",
-                                            "version": "1"}},
-                    "data": {"release": base64.b64encode(codec.encode(release).encode()).decode()}})
+    cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "helm.sh/release.v1",
+            "metadata": {
+                "name": "sh.helm.release.v1.web.v1",
+                "namespace": "default",
+                "labels": {"name": "web", "owner": "helm", "status": "deployed", "version": "1"},
+            },
+            "data": {"release": base64.b64encode(codec.encode(release).encode()).decode()},
+        }
+    )
     [summary] = ReleaseStorage(SecretDriver(cluster, None)).latest_summaries()
     assert summary.chart == "nginx-0.1.0"
 
@@ -128,7 +166,9 @@ def test_updating_a_split_record_to_a_small_one_removes_its_parts() -> None:
     cluster = FakeCluster()
     storage = ReleaseStorage(SecretDriver(cluster, "default"))
     release = make_release()
-    release.chart["files"] = [{"name": "b", "data": base64.b64encode(os.urandom(1_200_000)).decode()}]
+    release.chart["files"] = [
+        {"name": "b", "data": base64.b64encode(os.urandom(1_200_000)).decode()}
+    ]
     storage.create(release)
     release.chart["files"] = []
     storage.update(release)

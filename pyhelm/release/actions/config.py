@@ -16,8 +16,8 @@ from pyhelm.release.wait import Progress
 DEFAULT_TIMEOUT = 300.0
 
 
-class DryRun(str, enum.Enum):
-    """``--dry-run``: none (really do it), client (touch nothing), server (validate on the cluster)."""
+class DryRun(enum.StrEnum):
+    """``--dry-run``: none (do it), client (touch nothing), server (validate on the cluster)."""
 
     NONE = "none"
     CLIENT = "client"
@@ -49,7 +49,9 @@ class Configuration:
     sleep: Callable[[float], None] = time.sleep
     _stores: dict[str | None, ReleaseStorage] = field(default_factory=dict, repr=False)
 
-    def storage(self, namespace: str | None = None, *, all_namespaces: bool = False) -> ReleaseStorage:
+    def storage(
+        self, namespace: str | None = None, *, all_namespaces: bool = False
+    ) -> ReleaseStorage:
         """The release storage of ``namespace`` (default: this configuration's), or of all."""
         key = None if all_namespaces else (namespace or self.namespace)
         if key not in self._stores:

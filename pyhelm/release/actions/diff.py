@@ -24,8 +24,9 @@ class Diff:
         self.namespace = namespace or cfg.namespace
         self.context = context
 
-    def upgrade(self, name: str, chart: Chart, values: dict[str, Any],
-                options: UpgradeOptions | None = None) -> list[ObjectDiff]:
+    def upgrade(
+        self, name: str, chart: Chart, values: dict[str, Any], options: UpgradeOptions | None = None
+    ) -> list[ObjectDiff]:
         """The current release's objects against what ``upgrade`` would apply (all added when the
         release does not exist yet)."""
         options = options or UpgradeOptions()
@@ -35,18 +36,30 @@ class Diff:
             storage.require_last(name, self.namespace)  # raises ReleaseNotFound
         old = parse_manifest(current.manifest, self.namespace) if current else []
         new_values = upgrade_values(current.config if current else {}, values, options)
-        rendered = render(self.cfg, chart, new_values, name=name, namespace=self.namespace,
-                          revision=(current.version + 1) if current else 1,
-                          is_upgrade=current is not None, dry_run=DryRun.SERVER,
-                          validate=not options.skip_schema_validation)
+        rendered = render(
+            self.cfg,
+            chart,
+            new_values,
+            name=name,
+            namespace=self.namespace,
+            revision=(current.version + 1) if current else 1,
+            is_upgrade=current is not None,
+            dry_run=DryRun.SERVER,
+            validate=not options.skip_schema_validation,
+        )
         return diff_objects(old, rendered.resources, self.context)
 
     def rollback(self, name: str, revision: int = 0) -> list[ObjectDiff]:
         """The current release's objects against those of ``revision`` (0 = the previous one)."""
         current = get_release(self.cfg, name, 0, self.namespace)
-        target = get_release(self.cfg, name, revision or max(current.version - 1, 1), self.namespace)
-        return diff_objects(parse_manifest(current.manifest, self.namespace),
-                            parse_manifest(target.manifest, self.namespace), self.context)
+        target = get_release(
+            self.cfg, name, revision or max(current.version - 1, 1), self.namespace
+        )
+        return diff_objects(
+            parse_manifest(current.manifest, self.namespace),
+            parse_manifest(target.manifest, self.namespace),
+            self.context,
+        )
 
     def release(self, name: str, revision: int = 0) -> list[ObjectDiff]:
         """Drift: the live objects (cut to the fields the chart sets) against the release."""

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from pyhelm.cluster.base import Cluster, Manifest, ObjectRef
 from pyhelm.errors import ClusterError, NotFound, PyHelmError, ReleaseError
 from pyhelm.release.actions.config import ChangeOptions, Configuration, DryRun
-from pyhelm.release.hooks import HookRunner, hook_from_rendered
 from pyhelm.release.diff import project
+from pyhelm.release.hooks import HookRunner, hook_from_rendered
 from pyhelm.release.lock import Interrupted, signals_raise
 from pyhelm.release.model import Hook, Release, Status, now
 from pyhelm.release.objects import (
@@ -69,23 +69,41 @@ class Rendered:
     crds: list[Resource] = field(default_factory=list)
 
 
-def render(cfg: Configuration, chart: Chart, values: dict[str, Any], *, name: str, namespace: str,
-           revision: int, is_upgrade: bool, dry_run: DryRun, validate: bool = True) -> Rendered:
-    """Render ``chart`` for a release; ``lookup`` answers from the cluster unless a client dry run."""
+def render(
+    cfg: Configuration,
+    chart: Chart,
+    values: dict[str, Any],
+    *,
+    name: str,
+    namespace: str,
+    revision: int,
+    is_upgrade: bool,
+    dry_run: DryRun,
+    validate: bool = True,
+) -> Rendered:
+    """Render ``chart`` for a release; ``lookup`` reads the cluster unless a client dry run."""
     from pyhelm.render import RenderOptions, render_chart
 
     if chart.metadata.type == "library":
         raise ReleaseError(f"chart {chart.name}: library charts are not installable")
     options = RenderOptions(
-        release_name=name, namespace=namespace, revision=revision, is_upgrade=is_upgrade,
+        release_name=name,
+        namespace=namespace,
+        revision=revision,
+        is_upgrade=is_upgrade,
         lookup=None if dry_run is DryRun.CLIENT else cluster_lookup(cfg.cluster),
         validate_schema=validate,
     )
     result: RenderResult = render_chart(chart, values, options)
     resources = [r for m in result.manifests if (r := resource(m.source, m.text, namespace))]
     crds = [r for m in result.crds if (r := resource(m.source, m.text, namespace))]
-    return Rendered(resources, [hook_from_rendered(h) for h in result.hooks],
-                    result.manifest_text(), result.notes, crds)
+    return Rendered(
+        resources,
+        [hook_from_rendered(h) for h in result.hooks],
+        result.manifest_text(),
+        result.notes,
+        crds,
+    )
 
 
 @dataclass
@@ -98,8 +116,9 @@ class Deployment:
 
     @property
     def hooks(self) -> HookRunner:
-        return HookRunner(self.cfg.cluster, self.release.namespace, self.options.timeout,
-                          sleep=self.cfg.sleep)
+        return HookRunner(
+            self.cfg.cluster, self.release.namespace, self.options.timeout, sleep=self.cfg.sleep
+        )
 
     def run_hooks(self, event: str) -> None:
         if not self.options.no_hooks and self.release.hooks:
@@ -118,11 +137,14 @@ class Deployment:
                 continue
             problem = ownership_problem(live, self.release.name, self.release.namespace)
             if problem:
-                problems.append(f"{item.ref} exists and cannot be imported into release "
-                                f"{self.release.name!r}: {problem}")
+                problems.append(
+                    f"{item.ref} exists and cannot be imported into release "
+                    f"{self.release.name!r}: {problem}"
+                )
         if problems:
             raise OwnershipError(
-                "; ".join(problems) + "; delete those objects, or pass --take-ownership to adopt them"
+                "; ".join(problems)
+                + "; delete those objects, or pass --take-ownership to adopt them"
             )
 
     def apply(self, target: Sequence[Resource], current: Sequence[Resource]) -> None:
@@ -142,15 +164,17 @@ class Deployment:
         wanted = {r.key for r in target}
         self.delete([r for r in current if r.key not in wanted])
 
-    def _changed_or_drifted(self, target: Sequence[Resource], current: Sequence[Resource]
-                            ) -> list[Resource]:
+    def _changed_or_drifted(
+        self, target: Sequence[Resource], current: Sequence[Resource]
+    ) -> list[Resource]:
         before = {r.key: r.text for r in current}
         same = [r for r in target if before.get(r.key) == r.text]
         if not same:
             return list(target)
         live: dict[tuple[str, str, str | None, str], Manifest] = {}
-        for api_version, kind, namespace in sorted({(r.ref.api_version, r.ref.kind, r.ref.namespace)
-                                                    for r in same}, key=str):
+        for api_version, kind, namespace in sorted(
+            {(r.ref.api_version, r.ref.kind, r.ref.namespace) for r in same}, key=str
+        ):
             try:
                 found = self.cfg.cluster.list(api_version, kind, namespace, {MANAGED_BY: "Helm"})
             except ClusterError:
@@ -158,8 +182,7 @@ class Deployment:
             for obj in found:
                 ref = ObjectRef.of(obj, namespace)
                 live[(api_version.rpartition("/")[0], kind, ref.namespace, ref.name)] = obj
-        unchanged = {id(r) for r in same
-                     if r.key in live and project(live[r.key], r.obj) == r.obj}
+        unchanged = {id(r) for r in same if r.key in live and project(live[r.key], r.obj) == r.obj}
         return [r for r in target if id(r) not in unchanged]
 
     def delete(self, resources: Sequence[Resource]) -> list[str]:
@@ -175,12 +198,18 @@ class Deployment:
 
     def wait(self, target: Sequence[Resource]) -> None:
         if self.options.wait:
-            wait_ready(self.cfg.cluster, [r.ref for r in target], self.options.timeout,
-                       progress=self.cfg.progress, sleep=self.cfg.sleep)
+            wait_ready(
+                self.cfg.cluster,
+                [r.ref for r in target],
+                self.options.timeout,
+                progress=self.cfg.progress,
+                sleep=self.cfg.sleep,
+            )
 
 
-def perform_guarded(storage: ReleaseStorage, release: Release, operation: str,
-                    steps: Callable[[], None]) -> None:
+def perform_guarded(
+    storage: ReleaseStorage, release: Release, operation: str, steps: Callable[[], None]
+) -> None:
     """Run ``steps``; on any failure or SIGINT/SIGTERM mark ``release`` failed, then re-raise."""
     try:
         with signals_raise():

@@ -7,8 +7,9 @@ from pyhelm.release.model import Summary
 
 
 class History:
-    def __init__(self, cfg: Configuration, namespace: str | None = None, max_revisions: int = 256
-                 ) -> None:
+    def __init__(
+        self, cfg: Configuration, namespace: str | None = None, max_revisions: int = 256
+    ) -> None:
         self.cfg = cfg
         self.namespace = namespace
         self.max_revisions = max_revisions
@@ -19,4 +20,4 @@ class History:
         history = storage.history(name)
         if not history:
             storage.require_last(name, self.namespace or self.cfg.namespace)
-        return [r.summary() for r in history][-self.max_revisions:]
+        return [r.summary() for r in history][-self.max_revisions :]

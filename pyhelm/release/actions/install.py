@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.cluster.base import ObjectRef
-from pyhelm.errors import PyHelmError, AlreadyExists, NotFound, ReleaseError, ReleaseExists, ReleaseLocked
+from pyhelm.errors import (
+    AlreadyExists,
+    NotFound,
+    PyHelmError,
+    ReleaseError,
+    ReleaseExists,
+    ReleaseLocked,
+)
 from pyhelm.release.actions.config import ChangeOptions, Configuration, DryRun
 from pyhelm.release.actions.engine import Deployment, Rendered, finish, perform_guarded, render
 from pyhelm.release.lock import ensure_unlocked, new_lease
@@ -58,16 +65,34 @@ class Install:
         storage = self.cfg.storage(self.namespace)
         if self.options.dry_run is not DryRun.CLIENT:
             self._check_name(storage.last(name))
-        rendered = render(self.cfg, chart, values, name=name, namespace=self.namespace, revision=1,
-                          is_upgrade=False, dry_run=self.options.dry_run,
-                          validate=not self.options.skip_schema_validation)
+        rendered = render(
+            self.cfg,
+            chart,
+            values,
+            name=name,
+            namespace=self.namespace,
+            revision=1,
+            is_upgrade=False,
+            dry_run=self.options.dry_run,
+            validate=not self.options.skip_schema_validation,
+        )
         stamp_now = now()
         release = Release(
-            name=name, namespace=self.namespace, version=1,
-            info=Info(Status.PENDING_INSTALL, first_deployed=stamp_now, last_deployed=stamp_now,
-                      description="Initial install underway", notes=rendered.notes),
-            chart=chart_record(chart), config=values, manifest=rendered.manifest,
-            hooks=rendered.hooks, labels=dict(self.options.labels),
+            name=name,
+            namespace=self.namespace,
+            version=1,
+            info=Info(
+                Status.PENDING_INSTALL,
+                first_deployed=stamp_now,
+                last_deployed=stamp_now,
+                description="Initial install underway",
+                notes=rendered.notes,
+            ),
+            chart=chart_record(chart),
+            config=values,
+            manifest=rendered.manifest,
+            hooks=rendered.hooks,
+            labels=dict(self.options.labels),
         )
         return release, rendered
 
@@ -78,7 +103,8 @@ class Install:
         if last.status in (Status.UNINSTALLED, Status.FAILED) and self.options.replace:
             return
         raise ReleaseExists(
-            f"cannot reuse the name {last.name!r}: a release of that name is {last.status.value} in "
+            f"cannot reuse the name {last.name!r}: a release of that name is "
+            f"{last.status.value} in "
             f"namespace {self.namespace!r} (revision {last.version}); use 'pyhelm upgrade', or "
             f"'pyhelm uninstall {last.name}' first"
         )
@@ -101,8 +127,9 @@ class Install:
                     f"namespace {self.namespace!r} not found; create it, or pass --create-namespace"
                 ) from None
             try:
-                self.cfg.cluster.create({"apiVersion": "v1", "kind": "Namespace",
-                                         "metadata": {"name": self.namespace}})
+                self.cfg.cluster.create(
+                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.namespace}}
+                )
             except AlreadyExists:
                 pass
 
@@ -129,8 +156,12 @@ class Install:
             deploy.apply(rendered.resources, [])
             deploy.wait(rendered.resources)
             deploy.run_hooks("post-install")
-            finish(storage, release, self.options.description or "Install complete",
-                   self.options.history_max)
+            finish(
+                storage,
+                release,
+                self.options.description or "Install complete",
+                self.options.history_max,
+            )
 
         try:
             perform_guarded(storage, release, "install", steps)
@@ -151,7 +182,9 @@ class Install:
     def _roll_back_install(self, release: Release, exc: PyHelmError) -> None:
         from pyhelm.release.actions.uninstall import Uninstall, UninstallOptions
 
-        Uninstall(self.cfg, UninstallOptions(namespace=self.namespace, timeout=self.options.timeout)
-                  ).run(release.name)
-        exc.args = (f"{exc}; the release was uninstalled because --rollback-on-failure "
-                    "(--atomic) was set",)
+        Uninstall(
+            self.cfg, UninstallOptions(namespace=self.namespace, timeout=self.options.timeout)
+        ).run(release.name)
+        exc.args = (
+            f"{exc}; the release was uninstalled because --rollback-on-failure (--atomic) was set",
+        )

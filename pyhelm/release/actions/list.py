@@ -32,14 +32,19 @@ class List:
         try:
             pattern = re.compile(o.filter) if o.filter else None
         except re.error as exc:
-            raise UsageError(f"--filter {o.filter!r} is not a valid regular expression: {exc}") from None
+            raise UsageError(
+                f"--filter {o.filter!r} is not a valid regular expression: {exc}"
+            ) from None
         storage = self.cfg.storage(o.namespace, all_namespaces=o.all_namespaces)
-        found = [s for s in storage.latest_summaries()
-                 if (not o.statuses or s.status in o.statuses)
-                 and (pattern is None or pattern.search(s.name))]
+        found = [
+            s
+            for s in storage.latest_summaries()
+            if (not o.statuses or s.status in o.statuses)
+            and (pattern is None or pattern.search(s.name))
+        ]
         if o.sort_by_date:
             found.sort(key=lambda s: (s.updated is None, s.updated))
         if o.reverse:
             found.reverse()
-        found = found[o.offset:]
-        return found[:o.max] if o.max else found
+        found = found[o.offset :]
+        return found[: o.max] if o.max else found

@@ -38,7 +38,9 @@ class Rollback:
         last = storage.require_last(name, self.namespace)
         target_version = revision or last.version - 1
         if target_version <= 0:
-            raise ReleaseError(f"release {name!r} has no revision before {last.version} to roll back to")
+            raise ReleaseError(
+                f"release {name!r} has no revision before {last.version} to roll back to"
+            )
         try:
             target = storage.get(name, target_version)
         except ReleaseNotFound:
@@ -48,12 +50,21 @@ class Rollback:
             ) from None
         current = storage.deployed(name) or last
         release = Release(
-            name=name, namespace=self.namespace, version=last.version + 1,
-            info=Info(Status.PENDING_ROLLBACK, first_deployed=current.info.first_deployed,
-                      last_deployed=now(), description="Rollback in progress",
-                      notes=target.info.notes),
-            chart=copy.deepcopy(target.chart), config=copy.deepcopy(target.config),
-            manifest=target.manifest, hooks=copy.deepcopy(target.hooks), labels=dict(target.labels),
+            name=name,
+            namespace=self.namespace,
+            version=last.version + 1,
+            info=Info(
+                Status.PENDING_ROLLBACK,
+                first_deployed=current.info.first_deployed,
+                last_deployed=now(),
+                description="Rollback in progress",
+                notes=target.info.notes,
+            ),
+            chart=copy.deepcopy(target.chart),
+            config=copy.deepcopy(target.config),
+            manifest=target.manifest,
+            hooks=copy.deepcopy(target.hooks),
+            labels=dict(target.labels),
         )
         if self.options.dry_run is not DryRun.NONE:
             release.info.description = "Dry run complete"
@@ -79,8 +90,12 @@ class Rollback:
             deploy.apply(target, existing)
             deploy.wait(target)
             deploy.run_hooks("post-rollback")
-            finish(storage, release, self.options.description or f"Rollback to {target_version}",
-                   self.options.history_max)
+            finish(
+                storage,
+                release,
+                self.options.description or f"Rollback to {target_version}",
+                self.options.history_max,
+            )
 
         perform_guarded(storage, release, "rollback", steps)
         return release

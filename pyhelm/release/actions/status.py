@@ -19,8 +19,9 @@ class ReleaseStatus:
     missing: list[str] = field(default_factory=list)
 
 
-def get_release(cfg: Configuration, name: str, revision: int = 0, namespace: str | None = None
-                ) -> Release:
+def get_release(
+    cfg: Configuration, name: str, revision: int = 0, namespace: str | None = None
+) -> Release:
     """Revision ``revision`` of ``name`` (0 = newest); raises ``ReleaseNotFound``."""
     storage = cfg.storage(namespace)
     if revision:

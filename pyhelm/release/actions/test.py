@@ -9,8 +9,9 @@ from pyhelm.release.model import Release
 
 
 class ReleaseTest:
-    def __init__(self, cfg: Configuration, namespace: str | None = None,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, cfg: Configuration, namespace: str | None = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self.cfg = cfg
         self.namespace = namespace
         self.timeout = timeout

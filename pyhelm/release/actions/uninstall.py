@@ -66,8 +66,12 @@ class Uninstall:
             deploy.run_hooks("pre-delete")
             kept.extend(deploy.delete(resources))
             if self.options.wait:
-                wait_gone(self.cfg.cluster, [r.ref for r in resources], self.options.timeout,
-                          sleep=self.cfg.sleep)
+                wait_gone(
+                    self.cfg.cluster,
+                    [r.ref for r in resources],
+                    self.options.timeout,
+                    sleep=self.cfg.sleep,
+                )
             deploy.run_hooks("post-delete")
 
         perform_guarded(storage, last, "uninstall", steps)

@@ -32,8 +32,9 @@ class UpgradeOptions(InstallOptions):
     reset_values: bool = False
 
 
-def upgrade_values(previous: dict[str, Any], given: dict[str, Any], options: UpgradeOptions
-                   ) -> dict[str, Any]:
+def upgrade_values(
+    previous: dict[str, Any], given: dict[str, Any], options: UpgradeOptions
+) -> dict[str, Any]:
     """The user values of the new revision (see the module docstring)."""
     if options.reset_values:
         return given
@@ -78,8 +79,10 @@ class Upgrade:
             self.installed = True
             return Install(self.cfg, self.options).run(name, chart, values)
         if last.status is Status.UNINSTALLED:
-            raise ReleaseNotFound(f"{name!r} has no deployed releases (it was uninstalled); "
-                                  "install it again, or pass --install")
+            raise ReleaseNotFound(
+                f"{name!r} has no deployed releases (it was uninstalled); "
+                "install it again, or pass --install"
+            )
         current = storage.deployed(name) or last
         release, rendered = self._prepare(last, current, chart, values)
         if self.options.dry_run is not DryRun.NONE:
@@ -87,20 +90,39 @@ class Upgrade:
             return release
         return self._perform(release, current, rendered)
 
-    def _prepare(self, last: Release, current: Release, chart: Chart, given: dict[str, Any]
-                 ) -> tuple[Release, Rendered]:
+    def _prepare(
+        self, last: Release, current: Release, chart: Chart, given: dict[str, Any]
+    ) -> tuple[Release, Rendered]:
         values = upgrade_values(current.config, given, self.options)
         revision = last.version + 1
-        rendered = render(self.cfg, chart, values, name=last.name, namespace=self.namespace,
-                          revision=revision, is_upgrade=True, dry_run=self.options.dry_run,
-                          validate=not self.options.skip_schema_validation)
+        rendered = render(
+            self.cfg,
+            chart,
+            values,
+            name=last.name,
+            namespace=self.namespace,
+            revision=revision,
+            is_upgrade=True,
+            dry_run=self.options.dry_run,
+            validate=not self.options.skip_schema_validation,
+        )
         labels = {**current.labels, **self.options.labels}
         release = Release(
-            name=last.name, namespace=self.namespace, version=revision,
-            info=Info(Status.PENDING_UPGRADE, first_deployed=current.info.first_deployed,
-                      last_deployed=now(), description="Preparing upgrade", notes=rendered.notes),
-            chart=chart_record(chart), config=values, manifest=rendered.manifest,
-            hooks=rendered.hooks, labels={k: v for k, v in labels.items() if v is not None},
+            name=last.name,
+            namespace=self.namespace,
+            version=revision,
+            info=Info(
+                Status.PENDING_UPGRADE,
+                first_deployed=current.info.first_deployed,
+                last_deployed=now(),
+                description="Preparing upgrade",
+                notes=rendered.notes,
+            ),
+            chart=chart_record(chart),
+            config=values,
+            manifest=rendered.manifest,
+            hooks=rendered.hooks,
+            labels={k: v for k, v in labels.items() if v is not None},
         )
         return release, rendered
 
@@ -122,8 +144,12 @@ class Upgrade:
             deploy.apply(rendered.resources, existing)
             deploy.wait(rendered.resources)
             deploy.run_hooks("post-upgrade")
-            finish(storage, release, self.options.description or "Upgrade complete",
-                   self.options.history_max)
+            finish(
+                storage,
+                release,
+                self.options.description or "Upgrade complete",
+                self.options.history_max,
+            )
 
         try:
             perform_guarded(storage, release, "upgrade", steps)
@@ -141,13 +167,21 @@ class Upgrade:
             exc.args = (f"{exc}; no deployed revision to roll back to",)
             return
         try:
-            Rollback(self.cfg, RollbackOptions(namespace=self.namespace, wait=self.options.wait,
-                                               timeout=self.options.timeout,
-                                               history_max=self.options.history_max)
-                     ).run(release.name, target.version)
+            Rollback(
+                self.cfg,
+                RollbackOptions(
+                    namespace=self.namespace,
+                    wait=self.options.wait,
+                    timeout=self.options.timeout,
+                    history_max=self.options.history_max,
+                ),
+            ).run(release.name, target.version)
         except ReleaseError as rollback_exc:
-            exc.args = (f"{exc}; and the rollback to revision {target.version} failed too: "
-                        f"{rollback_exc}",)
+            exc.args = (
+                f"{exc}; and the rollback to revision {target.version} failed too: {rollback_exc}",
+            )
             return
-        exc.args = (f"{exc}; rolled back to revision {target.version} because "
-                    "--rollback-on-failure (--atomic) was set",)
+        exc.args = (
+            f"{exc}; rolled back to revision {target.version} because "
+            "--rollback-on-failure (--atomic) was set",
+        )
