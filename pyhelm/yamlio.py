@@ -30,6 +30,11 @@ from yaml.resolver import Resolver
 
 from pyhelm.errors import PyHelmError
 
+try:  # a Rust parser, several times faster than libyaml through PyYAML
+    import yaml_rs
+except ImportError:  # pragma: no cover - yaml-rs is a declared dependency
+    yaml_rs = None
+
 #: How many nodes aliases may add to a document beyond the ones written in it.
 MAX_ALIAS_EXPANSION = 1_000_000
 
@@ -64,6 +69,17 @@ _FLOAT_RE = re.compile(
 #: few authors mean it. ``true``/``false`` are left out: those are meant.
 _YAML11_BOOL_RE = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _HELM_ONLY_BOOLS = frozenset("yYnN")
+
+
+#: yaml-rs (YAML 1.2) reads some text differently from the rules above, or
+#: lacks the checks of the careful path. Such text goes to PyYAML: any text
+#: holding one of these characters or sequences (aliases, tags, merge keys,
+#: directives, document markers, complex keys, tabs), or a number with a
+#: leading zero (YAML 1.1 octal); and any result holding a float, a YAML 1.1
+#: boolean word, or a key that is not a string (yaml-rs lets 1 and true collide).
+_NOT_FOR_FAST_PATH = ("*", "!", "<<", "\t", "?", "\n%", "\n---", "\n...")
+_LEADING_ZERO = re.compile(r"[\s\[{,][-+]?0[0-9o]|^[-+]?0[0-9o]", re.M)
+_BOOL_WORDS = frozenset("yes Yes YES no No NO on On ON off Off OFF".split())
 
 
 class _Resolver(Resolver):
@@ -140,6 +156,52 @@ def load(text: str | bytes, source: str, error_class: type[PyHelmError] = PyHelm
 
 def load_all(text: str | bytes, source: str, error_class: type[PyHelmError] = PyHelmError) -> list[Any]:
     """Parse every document of a multi-document YAML stream, in order."""
+    fast = _load_fast(text)
+    if fast is not None:
+        return fast
+    return _load_pyyaml(text, source, error_class)
+
+
+def _load_fast(text: str | bytes) -> list[Any] | None:
+    """The documents through yaml-rs, or None when the text needs PyYAML (see above)."""
+    if yaml_rs is None:
+        return None
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if (any(mark in text for mark in _NOT_FOR_FAST_PATH) or text.startswith(("%", "---", "...", "\ufeff"))
+            or _LEADING_ZERO.search(text)):
+        return None
+    try:
+        doc = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins)
+    except (yaml_rs.YAMLDecodeError, RecursionError, TypeError, ValueError):
+        return None  # PyYAML names the line and the problem in its own words
+    if not _same_as_careful(doc):
+        return None
+    return [] if doc is None else [doc]
+
+
+def _same_as_careful(doc: Any) -> bool:
+    """False when the tree holds what the careful path may read differently (see above)."""
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            for key in item:
+                if type(key) is not str or key in _BOOL_WORDS:
+                    return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is float or (kind is str and item in _BOOL_WORDS):
+            return False
+    return True
+
+
+def _load_pyyaml(text: str | bytes, source: str, error_class: type[PyHelmError]) -> list[Any]:
     may_alias = ("*" in text) if isinstance(text, str) else (b"*" in text)
     loader = _Loader(text)
     try:

@@ -127,3 +127,34 @@ def test_find_yaml11_booleans_stops_quietly_at_a_syntax_error() -> None:
     assert yamlio.find_yaml11_booleans("a: yes\nb: [\n", "bad.yaml") == [
         "bad.yaml:1: unquoted value 'yes' is read as the boolean true (YAML 1.1); quote it (\"yes\") if you "
         "mean the text"]
+
+
+CORPUS = [
+    "", "# only a comment\n", "a: 1\n", "- 1\n- 2\n", "plain text\n",
+    "a: {b: [1, 2.5, -3, +4, .5, 1., -.inf, .NaN, 0x1F, 0, 1_000]}\n",
+    "a: null\nb: ~\nc: Null\nd:\ne: true\nf: False\ng: TRUE\n",
+    "on: 1\nyes: 2\nno: 3\nOff: 4\n", "a: y\nb: n\nc: Y\nd: N\n",
+    "a: 010\nb: 0o10\nc: 0b11\nd: -007\n", "a: 1e6\nb: 1.5e+3\nc: 2E-2\n",
+    "a: 2020-01-01\nb: 2001-12-14t21:59:43.10-05:00\nc: 1:30\nd: 10:05:30\n",
+    "a: =\nb: '='\nc: \"quoted: yes\"\nd: 'on'\n", "1: a\n2.5: b\ntrue: c\nnull: d\n",
+    "a: 1\na: 2\n", "a: |\n  line one\n  line two\nb: >-\n  folded\n  text\n",
+    "a: \"\\u00e9\\t\\x41\"\nb: 'it''s'\nc: url?x=1&y=2\n", "key with spaces: value with: colon\n",
+    "list:\n- name: a\n  v: 1\n- name: b\n  v: 2\n", "big: 123456789012345678901234567890\n",
+    "a: &x 1\nb: 2\n", "a: v1.20.1\nb: 1.2.3\nc: '007'\n", "---\na: 1\n", "a: [1, 2\n",
+    "a: b\n  c: d\n", "\ta: 1\n", "a: 'unterminated\n", "\ufeffa: 1\n", "a: 1\r\nb: [x, y]\r\n",
+    "cpu: 0.5\nmem: 1.5Gi\n", "a: [on, off]\n", "'yes': quoted\n", "a: 2.0\n",
+]
+
+
+@pytest.mark.parametrize("text", CORPUS)
+def test_fast_and_careful_loaders_agree(text: str) -> None:
+    fast = yamlio._load_fast(text)
+    if fast is None:
+        return  # the text goes to PyYAML; nothing to compare
+    assert repr(fast) == repr(yamlio._load_pyyaml(text, "corpus.yaml", PyHelmError))
+
+
+def test_plain_values_files_take_the_fast_path() -> None:
+    text = "replicaCount: 3\nimage:\n  repository: nginx\n  tag: \"1.20\"\nports: [80, 443]\nlabels: {}\n"
+    assert yamlio._load_fast(text) == [{"replicaCount": 3, "image": {"repository": "nginx", "tag": "1.20"},
+                                        "ports": [80, 443], "labels": {}}]
