@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from pyhelm import yamlio
-from pyhelm.chart.archive import read_archive
 from pyhelm.chart.ignore import HelmIgnore
 from pyhelm.chart.model import Chart, ChartMetadata
 from pyhelm.errors import ChartError, PyHelmError
@@ -33,13 +32,14 @@ def load_chart(path: str | os.PathLike[str]) -> Chart:
             data = p.read_bytes()
         except OSError as exc:
             raise ChartError(f"{p}: cannot read chart archive: {exc.strerror}") from None
-        _, files = read_archive(data, str(p))
-        return chart_from_files(files, str(p))
+        return load_archive_bytes(data, str(p))
     raise ChartError(f"{p}: no such chart folder or archive")
 
 
 def load_archive_bytes(data: bytes, source: str) -> Chart:
     """Load a chart from the bytes of a ``.tgz`` archive (an upload, a download)."""
+    from pyhelm.chart.archive import read_archive  # tarfile and gzip only when an archive is read
+
     _, files = read_archive(data, source)
     return chart_from_files(files, source)
 
@@ -158,7 +158,8 @@ def _values(content: bytes | None, source: str) -> dict[str, Any]:
     if content is None:
         return {}
     data = yamlio.load(content, source, ChartError)
-    check_expansion(data, source)
+    if b"*" in content:  # only aliases can make a bomb
+        check_expansion(data, source)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -8,9 +8,9 @@ and carries its own chart's objects (``Values``, ``Release``, ``Chart``,
 mapping, Helm's ``.``) as template globals, so a helper file imported by a
 template sees the same objects as the template itself.
 
-Compiled templates are cached on disk (Jinja2's bytecode cache, keyed by the
-template's name and a hash of its source) under the XDG cache folder, so a
-second render of an unchanged chart does not compile anything.
+Compiled templates are cached on disk (``codecache``: one file per chart
+tree, an entry used only for the identical source) under the XDG cache
+folder, so a second render of an unchanged chart compiles nothing.
 
 Security: a ``SandboxedEnvironment`` — no ``_``-prefixed attributes, no
 unsafe callables — plus size limits on ``*``/``**`` and bounded
@@ -21,12 +21,10 @@ which ``diagnostics`` turns into ``SandboxError``.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, pass_context
-from jinja2.bccache import FileSystemBytecodeCache
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.runtime import Context, Macro
 from jinja2.sandbox import SandboxedEnvironment
@@ -34,6 +32,7 @@ from jinja2.utils import missing
 
 from pyhelm.errors import RenderError, SandboxError
 from pyhelm.render import functions
+from pyhelm.render.codecache import CodeCache
 
 #: How deep ``include`` and ``tpl`` may nest (a helper that includes itself stops here).
 MAX_DEPTH = 64
@@ -124,11 +123,12 @@ def _finalize(value: Any) -> Any:
 
 
 class ChartLoader(BaseLoader):
-    """Templates of a whole chart tree, by Helm path, each with its chart's globals."""
+    """Templates of a whole chart tree, by Helm path, each with its chart's globals and cached code."""
 
-    def __init__(self) -> None:
+    def __init__(self, code_cache: CodeCache) -> None:
         self.sources: dict[str, str] = {}
         self.scopes: dict[str, ChartScope] = {}
+        self.code_cache = code_cache
 
     def add(self, name: str, source: str, scope: ChartScope) -> None:
         self.sources[name] = source
@@ -140,9 +140,16 @@ class ChartLoader(BaseLoader):
         return self.sources[template], template, lambda: True
 
     def load(self, environment: Any, name: str, globals: Any = None) -> Any:  # noqa: A002
-        scope = self.scopes.get(name)
-        merged = scope.globals_for(name) if scope else {}
-        return super().load(environment, name, {**merged, **(globals or {})})
+        source = self.sources.get(name)
+        if source is None:
+            raise TemplateNotFound(name)
+        code = self.code_cache.get(name, source)
+        if code is None:
+            code = environment.compile(source, name, name)
+            self.code_cache.put(name, source, code)
+        scope = self.scopes[name]
+        return environment.template_class.from_code(
+            environment, code, {**scope.globals_for(name), **(globals or {})}, lambda: True)
 
 
 class ChartScope:
@@ -195,16 +202,14 @@ class RenderEnv:
     """The Jinja2 environment of one render, with its loader and chart scopes."""
 
     def __init__(self, lookup: Callable[[str, str, str, str], dict[str, Any]] | None,
-                 cache_dir: str | None) -> None:
-        self.loader = ChartLoader()
+                 code_cache: CodeCache) -> None:
+        self.loader = ChartLoader(code_cache)
         self.lookup = lookup
         self.depth = 0
         self.scopes: list[ChartScope] = []
-        cache = FileSystemBytecodeCache(cache_dir) if cache_dir else None
         self.jinja = ChartEnvironment(
             loader=self.loader, undefined=HelmUndefined, finalize=_finalize, trim_blocks=True,
-            lstrip_blocks=True, keep_trailing_newline=True, bytecode_cache=cache, auto_reload=False,
-            cache_size=-1,
+            lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False, cache_size=-1,
         )
         self._install_functions()
 
@@ -231,14 +236,14 @@ class RenderEnv:
             return {}
         return self.lookup(api_version, kind, namespace, name) or {}
 
-    @contextmanager
-    def deeper(self, what: str) -> Iterator[None]:
+    def nested(self, what: str, call: Callable[[], Any]) -> Any:
+        """Run ``call`` one include/tpl level deeper; refuse past ``MAX_DEPTH``."""
         if self.depth >= MAX_DEPTH:
             raise RenderError(f"{what}: include/tpl nested more than {MAX_DEPTH} levels deep "
                               "(a named template that includes itself?)")
         self.depth += 1
         try:
-            yield
+            return call()
         finally:
             self.depth -= 1
 
@@ -261,8 +266,7 @@ def _include(context: Context, name: str, *args: Any, **kwargs: Any) -> str:
     macro = scope.find_macro(str(name))
     if not macro.catch_varargs:
         args = args[: len(macro.arguments)]
-    with scope.env.deeper(f"include {name!r}"):
-        return str(macro(*args, **kwargs))
+    return str(scope.env.nested(f"include {name!r}", lambda: macro(*args, **kwargs)))
 
 
 @pass_context
@@ -275,6 +279,5 @@ def _tpl(context: Context, text: Any, values: Any = None) -> str:
         template = scope.env.jinja.from_string(source, globals=scope.globals_for(context.name or ""))
         scope.tpl_cache[source] = template
     variables = values if isinstance(values, dict) else {}
-    with scope.env.deeper("tpl"):
-        return template.render(variables)
+    return scope.env.nested("tpl", lambda: template.render(variables))
 

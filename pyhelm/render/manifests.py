@@ -94,7 +94,11 @@ def sort_key(manifest: RenderedManifest) -> tuple[int, str]:
 
 
 def _manifest(source: str, doc: str, head: dict[str, Any]) -> RenderedManifest | None:
-    annotations = head.get("annotations") or {}
+    annotations = head.get("annotations")
+    if not annotations:
+        namespace = head.get("namespace")
+        return RenderedManifest(source, doc, str(head.get("apiVersion") or ""), str(head.get("kind") or ""),
+                                str(head.get("name") or ""), str(namespace) if namespace else None)
     events: tuple[str, ...] = ()
     hook = annotations.get(_HOOK)
     if hook is not None:
@@ -124,32 +128,51 @@ def _parse(doc: str, source: str) -> dict[str, Any]:
             "namespace": meta.get("namespace"), "annotations": annotations}
 
 
+_TOP_KEY = re.compile(r"^(apiVersion|kind|metadata)[ \t]*:(.*)$", re.MULTILINE)
+_TOP_LINE = re.compile(r"^[^\s#]", re.MULTILINE)
+
+
 def _scan(doc: str) -> dict[str, Any]:
-    """The document's head from its lines; raises ``_Ambiguous`` when unsure."""
+    """The document's head from its lines; raises ``_Ambiguous`` when unsure.
+
+    Top-level keys are found with one regex over the document (a key at
+    column 0 is always a top-level key of a block mapping); only the
+    ``metadata:`` block is walked line by line.
+    """
+    if doc[0] in "-{[" or doc.startswith("\t") or "\n\t" in doc:
+        raise _Ambiguous
     head: dict[str, Any] = {}
-    section = ""
+    metadata_end = -1
+    for match in _TOP_KEY.finditer(doc):
+        key, value = match.group(1), match.group(2)
+        if key in head:
+            raise _Ambiguous
+        if key == "metadata":
+            if _scalar(value, allow_empty=True) != "":
+                raise _Ambiguous
+            head[key] = None
+            metadata_end = match.end()
+        else:
+            head[key] = _scalar(value)
+    if ("kind" not in head or "apiVersion" not in head) and _TOP_LINE.search(doc):
+        raise _Ambiguous
+    head.pop("metadata", None)
+    annotations: dict[str, str] = {}
+    if metadata_end >= 0:
+        following = _TOP_LINE.search(doc, metadata_end + 1)
+        _scan_metadata(doc[metadata_end + 1: following.start() if following else len(doc)], head, annotations)
+    head["annotations"] = annotations
+    return head
+
+
+def _scan_metadata(block: str, head: dict[str, Any], annotations: dict[str, str]) -> None:
     meta_indent = sub_indent = -1
     sub = ""
-    annotations: dict[str, str] = {}
-    for line in doc.split("\n"):
+    for line in block.split("\n"):
         stripped = line.lstrip(" ")
         if not stripped or stripped[0] == "#":
             continue
-        if "\t" in line[: len(line) - len(stripped) + 1]:
-            raise _Ambiguous
         indent = len(line) - len(stripped)
-        if indent == 0:
-            if stripped[0] in "-{[":
-                raise _Ambiguous
-            key, value = _pair(stripped)
-            section = key
-            if key in ("apiVersion", "kind"):
-                head[key] = _scalar(value)
-            elif key == "metadata" and _scalar(value, allow_empty=True) != "":
-                raise _Ambiguous
-            continue
-        if section != "metadata":
-            continue
         if meta_indent < 0:
             meta_indent = indent
         if indent == meta_indent:
@@ -159,18 +182,15 @@ def _scan(doc: str) -> dict[str, Any]:
                 head[sub] = _scalar(value)
             elif sub == "annotations" and _scalar(value, allow_empty=True) != "":
                 raise _Ambiguous
-        elif sub == "annotations" and indent > meta_indent:
+        elif indent < meta_indent:
+            raise _Ambiguous
+        elif sub == "annotations":
             if sub_indent < 0:
                 sub_indent = indent
             if indent == sub_indent:
                 key, value = _pair(stripped)
                 if key.startswith(_HOOK):
                     annotations[key] = _scalar(value)
-    head["annotations"] = annotations
-    if "kind" not in head and "apiVersion" not in head and any(
-            line and line[0] not in " #" for line in doc.split("\n")):
-        raise _Ambiguous
-    return head
 
 
 def _pair(text: str) -> tuple[str, str]:

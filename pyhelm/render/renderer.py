@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pyhelm.chart.model import Chart
 from pyhelm.errors import ChartError, RenderError
 from pyhelm.render import objects
-from pyhelm.render.diagnostics import translate
+from pyhelm.render.codecache import CodeCache
 from pyhelm.render.engine import CACHE_VERSION, ChartScope, RenderEnv
 from pyhelm.render.manifests import RenderedManifest, install_sorted, manifests_of, split_documents
 
@@ -55,7 +55,8 @@ def render(chart: Chart, user_values: dict[str, Any], options: RenderOptions,
                          "use the chart as a dependency of an application chart")
     values = compute_values(chart, user_values, validate=options.validate_schema)
     units = _units(chart, values, chart.name)
-    env = RenderEnv(options.lookup, template_cache_dir())
+    code_cache = CodeCache(template_cache_dir(), f"{chart.source}|{chart.name}")
+    env = RenderEnv(options.lookup, code_cache)
     shared = {
         "Release": objects.release_object(options.release_name, options.namespace, options.revision,
                                           options.is_upgrade),
@@ -76,6 +77,7 @@ def render(chart: Chart, user_values: dict[str, Any], options: RenderOptions,
     ordered = install_sorted(found)
     notes_name = f"{chart.name}/{NOTES}"
     notes = _render_one(env, notes_name, errors) if NOTES in chart.templates else ""
+    code_cache.save()
     return RenderResult(
         manifests=[m for m in ordered if not m.hook_events],
         hooks=[m for m in ordered if m.hook_events],
@@ -114,6 +116,8 @@ def _render_one(env: RenderEnv, name: str, errors: list[RenderError] | None = No
     try:
         return env.jinja.get_template(name).render()
     except Exception as exc:  # every template failure becomes one located RenderError
+        from pyhelm.render.diagnostics import translate
+
         error = translate(exc, env.loader.sources, name)
         if errors is None:
             raise error from None

@@ -1,0 +1,253 @@
+"""`pyhelm template` against `helm template`, both as whole processes, medians, same run.
+
+Charts (generated here, Jinja2 for pyhelm and the equivalent Go templates for helm):
+  lab   the lab's nginx chart (charts/nginx: a Deployment and a Service)
+  wide  200 templates, each a Deployment + Service + ConfigMap using named helpers
+  deep  one template rendering 5,000 ConfigMaps from a values list
+
+pyhelm runs "warm" (compiled templates in the on-disk cache) and "cold" (empty
+cache). The floor is `python -c 'import jinja2, yaml'`.
+
+Run: .venv/bin/python benchmarks/bench_render.py [--runs N]
+(helm is taken from .tools/bin or PATH; without it, its column is empty.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDE = 200
+DEEP = 5000
+
+JINJA_HELPERS = """\
+{% macro fullname(ctx) -%}
+{{ (ctx.Release.Name ~ "-" ~ ctx.Chart.Name) | trunc(63) | trimSuffix("-") }}
+{%- endmacro %}
+{% macro labels(ctx) -%}
+app.kubernetes.io/name: {{ ctx.Chart.Name }}
+app.kubernetes.io/instance: {{ ctx.Release.Name }}
+app.kubernetes.io/managed-by: {{ ctx.Release.Service }}
+{%- endmacro %}
+"""
+GO_HELPERS = """\
+{{- define "wide.fullname" -}}
+{{ printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- define "wide.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+"""
+WIDE_BODY = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {F}-app{i}
+  labels:
+    {L4}
+spec:
+  replicas: {V}.replicaCount{E}
+  selector:
+    matchLabels:
+      app: app{i}
+  template:
+    metadata:
+      labels:
+        app: app{i}
+    spec:
+      containers:
+      - name: web
+        image: "{V}.image.repository{E}:{V}.image.tag{E}"
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {F}-app{i}
+  labels:
+    {L4}
+spec:
+  selector:
+    app: app{i}
+  ports:
+  - port: 80
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {F}-app{i}
+data:
+  index: "{i}"
+  greeting: {V}.greeting | quote{E}
+"""
+JINJA_DEEP = """\
+{% for item in Values.items %}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ Release.Name }}-{{ item.name }}
+data:
+  value: {{ item.value | quote }}
+{% endfor %}
+"""
+GO_DEEP = """\
+{{- range .Values.items }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ $.Release.Name }}-{{ .name }}
+data:
+  value: {{ .value | quote }}
+{{- end }}
+"""
+GO_NGINX = {
+    "templates/deployment.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Values.name }}-deployment
+  labels:
+    app: {{ .Values.app }}
+spec:
+  replicas: {{ .Values.replicaCount }}
+  selector:
+    matchLabels:
+      app: {{ .Values.app }}
+  template:
+    metadata:
+      labels:
+        app: {{ .Values.app }}
+    spec:
+      containers:
+      - name: {{ .Values.container.name }}
+        image: {{ .Values.image.repository }}{{ with .Values.image.tag }}:{{ . }}{{ end }}
+        ports:
+        - name: web
+          containerPort: {{ .Values.container.port }}
+          protocol: "TCP"
+""",
+    "templates/service.yaml": """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Values.name }}-service
+  labels:
+    app: {{ .Values.app }}
+spec:
+  type: {{ .Values.service.type }}
+  selector:
+    app: {{ .Values.app }}
+  ports:
+  - name: web
+    port: {{ .Values.service.port }}
+    targetPort: web
+    protocol: TCP
+""",
+}
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for path, text in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text)
+    return folder
+
+
+def make_charts(base: Path) -> dict[str, tuple[Path, Path]]:
+    """{name: (jinja chart, go chart)}."""
+    chart_yaml = "apiVersion: v2\nname: {name}\nversion: 0.1.0\n"
+    nginx_go = base / "go" / "nginx"
+    shutil.copytree(ROOT / "charts" / "nginx", nginx_go)
+    write(nginx_go, GO_NGINX)
+    (nginx_go / "templates" / "NOTES.txt").unlink()
+    wide_values = "replicaCount: 2\nimage:\n  repository: nginx\n  tag: '1.20'\ngreeting: hello\n"
+    jinja_wide = {"Chart.yaml": chart_yaml.format(name="wide"), "values.yaml": wide_values,
+                  "templates/_helpers.tpl": JINJA_HELPERS}
+    go_wide = {"Chart.yaml": chart_yaml.format(name="wide"), "values.yaml": wide_values,
+               "templates/_helpers.tpl": GO_HELPERS}
+    for i in range(WIDE):
+        jinja_wide[f"templates/app{i:03d}.yaml"] = WIDE_BODY.format(
+            i=i, F='{{ include("wide.fullname", ctx) }}', V="{{ Values", E=" }}",
+            L4='{{ include("wide.labels", ctx) | indent(4) | trim }}')
+        go_wide[f"templates/app{i:03d}.yaml"] = WIDE_BODY.format(
+            i=i, F='{{ include "wide.fullname" . }}', V="{{ .Values", E=" }}",
+            L4='{{- include "wide.labels" . | nindent 4 }}')
+    deep_values = "items:\n" + "".join(f"- name: cm{i}\n  value: v{i}\n" for i in range(DEEP))
+    deep = {"Chart.yaml": chart_yaml.format(name="deep"), "values.yaml": deep_values}
+    return {
+        "lab": (ROOT / "charts" / "nginx", nginx_go),
+        "wide": (write(base / "jinja" / "wide", jinja_wide), write(base / "go" / "wide", go_wide)),
+        "deep": (write(base / "jinja" / "deep", {**deep, "templates/cms.yaml": JINJA_DEEP}),
+                 write(base / "go" / "deep", {**deep, "templates/cms.yaml": GO_DEEP})),
+    }
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    elapsed = time.perf_counter() - start
+    if run.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{run.stderr}")
+    return elapsed, run.stdout
+
+
+def median(cmd: list[str], env: dict[str, str], runs: int, before: object = None) -> tuple[float, str]:
+    times, out = [], ""
+    for _ in range(runs):
+        if callable(before):
+            before()
+        elapsed, out = timed(cmd, env)
+        times.append(elapsed)
+    return statistics.median(times), out
+
+
+def helm_binary() -> str | None:
+    local = ROOT / ".tools" / "bin" / "helm"
+    return str(local) if local.exists() else shutil.which("helm")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    pyhelm = [str(Path(sys.executable).with_name("pyhelm"))]
+    if not Path(pyhelm[0]).exists():
+        pyhelm = [sys.executable, "-m", "pyhelm"]
+    helm = helm_binary()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        charts = make_charts(base)
+        cache = base / "cache"
+        env = {**os.environ, "PYHELM_CACHE_HOME": str(cache), "HELM_CACHE_HOME": str(base / "hc"),
+               "HELM_CONFIG_HOME": str(base / "hcfg"), "HELM_DATA_HOME": str(base / "hd")}
+        floor, _ = median([sys.executable, "-c", "import jinja2, yaml"], env, args.runs)
+        print(f"python floor (import jinja2, yaml): {floor:.3f} s   runs per figure: {args.runs}")
+        print(f"{'chart':<6} {'docs':>6} {'helm':>8} {'pyhelm warm':>12} {'pyhelm cold':>12} "
+              f"{'warm/helm':>10} {'cold/helm':>10}")
+        for name, (jinja_chart, go_chart) in charts.items():
+            cmd = [*pyhelm, "template", "r", str(jinja_chart)]
+            cold, _ = median(cmd, env, max(3, args.runs // 2), before=lambda: shutil.rmtree(cache, True))
+            timed(cmd, env)  # fill the cache
+            warm, out = median(cmd, env, args.runs)
+            docs = out.count("# Source:")
+            helm_time = median([helm, "template", "r", str(go_chart)], env, args.runs)[0] if helm else None
+            ratio = (lambda t: f"{t / helm_time:.2f}x") if helm_time else (lambda t: "-")
+            helm_text = f"{helm_time:.3f}" if helm_time else "-"
+            print(f"{name:<6} {docs:>6} {helm_text:>8} {warm:>12.3f} {cold:>12.3f} {ratio(warm):>10} {ratio(cold):>10}")
+
+
+if __name__ == "__main__":
+    main()
