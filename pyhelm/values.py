@@ -89,10 +89,13 @@ def parse_set(expr: str, into: dict[str, Any] | None = None, *, typed: bool = Tr
 
 
 def read_values_file(path: str) -> list[dict[str, Any]]:
-    """The documents of one ``-f`` file (``-`` is stdin); empty documents are skipped."""
+    """The documents of one ``-f`` file (``-`` is stdin, http(s) URLs are fetched); empty
+    documents are skipped."""
     source = "<stdin>" if path.strip() == "-" else path
     if source == "<stdin>":
         content: bytes | str = sys.stdin.read()
+    elif path.startswith(("http://", "https://")):
+        content = _fetch(path)
     else:
         content = _read_bytes(path, "values file", "-f")
     docs = []
@@ -115,6 +118,21 @@ def _read_bytes(path: str, what: str, flag: str) -> bytes:
         raise ValuesError(f"{what} {path!r} ({flag}) is a folder; name a file") from None
     except OSError as exc:
         raise ValuesError(f"cannot read {what} {path!r} ({flag}): {exc.strerror}") from None
+
+
+def _fetch(url: str) -> bytes:
+    """A values file given as an http(s) URL, as Helm allows (-f https://...)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - http(s) only
+            return bytes(response.read())
+    except urllib.error.HTTPError as exc:
+        raise ValuesError(f"cannot fetch values file {url} (-f): HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ValuesError(f"cannot fetch values file {url} (-f): {reason}") from None
 
 
 def _read_set_file(path: str) -> str:

@@ -272,3 +272,31 @@ def test_root_tags_decide_nested_dependencies() -> None:
     assert "leaf" not in got["mid"]
     assert enabled_subcharts(mid, got["mid"], tags=got["tags"]) == []
     assert [name for name, _ in enabled_subcharts(mid, got["mid"])] == ["leaf"]
+
+
+@pytest.fixture
+def values_server(tmp_path: Path):
+    """A static HTTP server on 127.0.0.1 serving tmp_path; yields its base URL."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_values_file_from_a_url(values_server: str, tmp_path: Path) -> None:
+    write(tmp_path, "remote.yaml", "a: 1\n---\nb: 2\n")
+    assert ValueOptions(value_files=[f"{values_server}/remote.yaml"]).merge() == {"a": 1, "b": 2}
+
+
+def test_values_url_that_is_missing_says_so(values_server: str) -> None:
+    with pytest.raises(ValuesError, match=r"cannot fetch values file http://127.0.0.1:\d+/nope.yaml \(-f\): "
+                                          r"HTTP 404"):
+        ValueOptions(value_files=[f"{values_server}/nope.yaml"]).merge()
