@@ -221,3 +221,20 @@ def test_show_subcommands(pyhelm):
 def test_version(pyhelm):
     assert pyhelm("version", "--short").stdout.strip().startswith("v0.")
     assert pyhelm("version").stdout.startswith('version.BuildInfo{Version:"v')
+
+
+def test_validate_reports_every_invalid_manifest_against_the_kube_version(pyhelm, tmp_path):
+    chart = tmp_path / "v"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: v\nversion: 0.1.0\n")
+    (chart / "templates" / "d.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: three\n"
+        "  selector: {}\n  template: {}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n")
+    run = pyhelm("template", str(chart), "--validate")
+    assert run.returncode == 1
+    assert "Error: 2 manifest(s) are not valid Kubernetes v1.35.0 objects:" in run.stderr
+    assert "Deployment/d: spec.replicas: 'three' is not of type 'integer'" in run.stderr
+    assert "Widget/w: Kubernetes 1.35.0 has no example.com/v1 Widget" in run.stderr
+    assert pyhelm("template", "web", str(CHARTS / "webshop"), "--validate").returncode == 0
+    old = pyhelm("template", str(chart), "--validate", "--kube-version", "v1.10.0")
+    assert old.returncode == 2 and "no Kubernetes schemas for --kube-version v1.10.0" in old.stderr
