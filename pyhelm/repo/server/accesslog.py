@@ -6,7 +6,8 @@ Lines follow the Combined Log Format's first part plus the time taken::
 
 Formatting a line is all a request pays; a background task writes what has
 gathered every ``interval`` seconds (and ``close`` writes the rest), so
-logging costs no system call per request.
+logging costs no system call per request. The same task refreshes the time
+stamp, which has a resolution of one second.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 
 class AccessLog:
@@ -24,8 +25,8 @@ class AccessLog:
         self.stream = stream
         self.interval = interval
         self._lines: list[str] = []
-        self._second = -1
         self._stamp = ""
+        self._tick()
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -37,19 +38,24 @@ class AccessLog:
             return cls(sys.stderr)
         return cls(open(target, "a", encoding="utf-8", buffering=1 << 16))  # noqa: SIM115
 
-    def record(self, client: str, user: str, method: str, path: str, http_version: str,
-               status: int, size: int, started: float) -> None:
+    def record(self, scope: dict[str, Any], user: str, status: int, size: int, started: float) -> None:
+        """Log one answered request (``started``: its ``time.perf_counter()``)."""
         if self.stream is None:
             return
-        now = time.time()
-        second = int(now)
-        if second != self._second:
-            self._second = second
-            self._stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second))
         took = (time.perf_counter() - started) * 1000
+        client = scope.get("client")
+        path = scope["path"]
+        query = scope.get("query_string")
+        if query:
+            path = f"{path}?{query.decode('latin-1')}"
         self._lines.append(
-            f'{client} - {user} [{self._stamp}] "{method} {path} HTTP/{http_version}" {status} {size} {took:.2f}ms\n'
+            f'{client[0] if client else "-"} - {user} [{self._stamp}] "{scope["method"]} {path} '
+            f'HTTP/{scope.get("http_version", "1.1")}" {status} {size} {took:.2f}ms\n'
         )
+
+    def _tick(self) -> None:
+        """Refresh the time stamp lines carry (second resolution, so once per flush is enough)."""
+        self._stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime())
 
     def start(self) -> None:
         """Begin flushing in the running event loop."""
@@ -59,6 +65,7 @@ class AccessLog:
     async def _flusher(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
+            self._tick()
             self.flush()
 
     def flush(self) -> None:

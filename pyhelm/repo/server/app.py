@@ -24,7 +24,7 @@ from pyhelm.repo.server.accesslog import AccessLog
 from pyhelm.repo.server.api import ApiOptions, ChartMuseumAPI
 from pyhelm.repo.server.auth import Authenticator
 from pyhelm.repo.server.http import (
-    HTTPError, Receive, Request, Resource, Response, Scope, Send, accepts_gzip, error_response,
+    EMPTY_BODY, HTTPError, Receive, Request, Resource, Response, Scope, Send, accepts_gzip, error_response,
     send_response,
 )
 from pyhelm.repo.server.page import PageRenderer
@@ -60,11 +60,15 @@ class RepoApp:
         self.log = log
         self.api = ChartMuseumAPI(storage, options)
         self.page = PageRenderer(storage, repo_name)
-        self._fixed = {"/health": _json_resource({"healthy": True}),
-                       "/info": _json_resource({"version": __version__})}
-        self._archives: dict[str, Resource] = {}
+        #: Answers ready in memory, by request path: health, info, the index, archives.
+        self._hot: dict[str, Resource] = {
+            "/health": _json_resource({"healthy": True}),
+            "/info": _json_resource({"version": __version__}),
+            "/index.yaml": storage.index_resource,
+        }
         self._archive_bytes = 0
-        storage.on_change.append(self._forget_archives)
+        self._auth_on = auth.enabled
+        storage.on_change.append(self._refresh)
         self.routes = self._routes(options)
 
     def _routes(self, options: ApiOptions) -> list[Route]:
@@ -85,50 +89,52 @@ class RepoApp:
         started = time.perf_counter()
         method: str = scope["method"]
         path: str = scope["path"]
-        head = method == "HEAD"
+        read = method == "GET" or method == "HEAD"
+        authorization = if_none_match = accept_encoding = b""
+        for key, value in scope["headers"]:
+            if key == b"authorization":
+                authorization = value
+            elif key == b"if-none-match":
+                if_none_match = value
+            elif key == b"accept-encoding":
+                accept_encoding = value
         user = "-"
         try:
-            if path not in PUBLIC_PATHS and self.auth.needs_auth(method):
-                user = await self._authenticate(scope)
-            if method == "GET" or head:
-                resource = self._fixed.get(path) or await self._static(path)
-                if resource is not None:
-                    status, size = await self._send_resource(resource, scope, send, head)
-                    self._log(scope, user, status, size, started)
-                    return
-            response = await self._route(Request(scope, receive, user), head)
+            if self._auth_on and path not in PUBLIC_PATHS and not (read and self.auth.anonymous_get):
+                user = self.auth.cached(authorization) or await self._authenticate(authorization)
+            resource = (self._hot.get(path) or await self._static(path)) if read else None
+            if resource is not None:
+                status, size = await self._send_resource(resource, send, method == "HEAD",
+                                                         if_none_match, accept_encoding)
+                self.log.record(scope, user, status, size, started)
+                return
+            response = await self._route(Request(scope, receive, user), method == "HEAD")
         except HTTPError as exc:
             response = error_response(exc)
         except Exception:  # a bug must not take the server down; the client gets a 500
             traceback.print_exc(file=sys.stderr)
             response = error_response(HTTPError(500, "internal server error; see the server's log"))
-        await send_response(send, response.status, response.header_list(), response.body, head)
-        self._log(scope, user, response.status, len(response.body), started)
+        await send_response(send, response.status, response.header_list(), response.body, method == "HEAD")
+        self.log.record(scope, user, response.status, len(response.body), started)
 
-    async def _authenticate(self, scope: Scope) -> str:
-        authorization = next((v for k, v in scope["headers"] if k == b"authorization"), None)
-        if authorization is None:
+    async def _authenticate(self, authorization: bytes) -> str:
+        if not authorization:
             raise self.auth.unauthorized()
-        return self.auth.cached(authorization) or await self.auth.verify(authorization)
+        return await self.auth.verify(authorization)
 
     async def _static(self, path: str) -> Resource | None:
-        if path == "/index.yaml":
-            return self.storage.index_resource
+        """A repository file not in memory yet: an archive (or .prov) the index lists."""
         if path.startswith("/charts/"):
-            return await self._archive(path[len("/charts/"):])
-        if path.endswith((".tgz", ".tgz.prov")) and path.count("/") == 1:
-            return await self._archive(path[1:])
-        return None
-
-    async def _archive(self, filename: str) -> Resource | None:
-        cached = self._archives.get(filename)
-        if cached is not None:
-            return cached
-        path = self.storage.archive_path(filename)
-        if path is None:
+            filename = path[len("/charts/"):]
+        elif path.endswith((".tgz", ".tgz.prov")) and path.count("/") == 1:
+            filename = path[1:]
+        else:
+            return None
+        path_on_disk = self.storage.archive_path(filename)
+        if path_on_disk is None:
             raise HTTPError(404, "not found")
         try:
-            data = await asyncio.to_thread(path.read_bytes)
+            data = await asyncio.to_thread(path_on_disk.read_bytes)
         except OSError:
             raise HTTPError(404, "not found") from None
         is_prov = filename.endswith(".prov")
@@ -136,31 +142,32 @@ class RepoApp:
         etag = None if is_prov or cv is None else cv.digest
         resource = Resource.build(data, PROV_TYPE if is_prov else ARCHIVE_TYPE, etag=etag)
         if self._archive_bytes + len(data) <= ARCHIVE_CACHE_BYTES:
-            self._archives[filename] = resource
+            self._hot[f"/charts/{filename}"] = self._hot[f"/{filename}"] = resource
             self._archive_bytes += len(data)
         return resource
 
-    def _forget_archives(self, filenames: set[str]) -> None:
+    def _refresh(self, filenames: set[str]) -> None:
+        """After a write: serve the new index; forget archives that were replaced or deleted."""
+        self._hot["/index.yaml"] = self.storage.index_resource
         for name in filenames:
-            dropped = self._archives.pop(name, None)
+            dropped = self._hot.pop(f"/charts/{name}", None)
+            self._hot.pop(f"/{name}", None)
             if dropped is not None:
                 self._archive_bytes -= len(dropped.body)
 
-    async def _send_resource(self, resource: Resource, scope: Scope, send: Send, head: bool) -> tuple[int, int]:
-        if_none_match = accept_encoding = b""
-        for key, value in scope["headers"]:
-            if key == b"if-none-match":
-                if_none_match = value
-            elif key == b"accept-encoding":
-                accept_encoding = value
+    @staticmethod
+    async def _send_resource(resource: Resource, send: Send, head: bool, if_none_match: bytes,
+                             accept_encoding: bytes) -> tuple[int, int]:
         if if_none_match and resource.matches(if_none_match):
-            await send_response(send, 304, resource.not_modified, b"", True)
+            await send(resource.start_not_modified)
+            await send(EMPTY_BODY)
             return 304, 0
-        if resource.gzip_body is not None and accept_encoding and accepts_gzip(accept_encoding):
-            assert resource.ok_gzip is not None
-            await send_response(send, 200, resource.ok_gzip, resource.gzip_body, head)
-            return 200, len(resource.gzip_body)
-        await send_response(send, 200, resource.ok, resource.body, head)
+        if resource.start_gzip is not None and accept_encoding and accepts_gzip(accept_encoding):
+            await send(resource.start_gzip)
+            await send(EMPTY_BODY if head else resource.gzip_message)
+            return 200, len(resource.gzip_body or b"")
+        await send(resource.start)
+        await send(EMPTY_BODY if head else resource.body_message)
         return 200, len(resource.body)
 
     async def _route(self, request: Request, head: bool) -> Response:
@@ -176,12 +183,3 @@ class RepoApp:
                                 [(b"allow", allowed.encode())])
             return await handler(request, *match.groups())
         raise HTTPError(404, "not found")
-
-    def _log(self, scope: Scope, user: str, status: int, size: int, started: float) -> None:
-        client = scope.get("client")
-        path = scope["path"]
-        query = scope.get("query_string")
-        if query:
-            path = f"{path}?{query.decode('latin-1')}"
-        self.log.record(client[0] if client else "-", user, scope["method"], path,
-                        scope.get("http_version", "1.1"), status, size, started)

@@ -82,6 +82,7 @@ class Authenticator:
     anonymous_get: bool = False
     realm: str = "pyhelm"
     _verified: dict[bytes, str] = field(default_factory=dict)
+    _checking: dict[bytes, asyncio.Future[str | None]] = field(default_factory=dict)
 
     @classmethod
     def from_files(cls, htpasswd: Path | None, token_file: Path | None,
@@ -96,28 +97,37 @@ class Authenticator:
     def enabled(self) -> bool:
         return bool(self.users or self.tokens)
 
-    def needs_auth(self, method: str) -> bool:
-        return self.enabled and not (self.anonymous_get and method in ("GET", "HEAD"))
-
     def cached(self, authorization: bytes) -> str | None:
         """The user an already-verified header belongs to, without any hashing."""
         return self._verified.get(authorization)
 
     async def verify(self, authorization: bytes) -> str:
-        """The user (or token name) of a valid ``Authorization`` header; ``HTTPError(401)`` otherwise."""
-        scheme, _, credentials = authorization.partition(b" ")
-        scheme = scheme.lower()
-        user: str | None = None
-        if scheme == b"bearer":
-            user = self.tokens.get(hashlib.sha256(credentials.strip()).digest())
-        elif scheme == b"basic":
-            user = await self._basic(credentials.strip())
+        """The user (or token name) of a valid ``Authorization`` header; ``HTTPError(401)`` otherwise.
+
+        Concurrent requests with the same header share one check, so a burst
+        of new connections costs one bcrypt, not one each.
+        """
+        check = self._checking.get(authorization)
+        if check is None:
+            check = asyncio.ensure_future(self._check(authorization))
+            self._checking[authorization] = check
+            check.add_done_callback(lambda _: self._checking.pop(authorization, None))
+        user = await asyncio.shield(check)
         if user is None:
             raise self.unauthorized()
         if len(self._verified) >= CACHE_SIZE:
             self._verified.clear()
         self._verified[authorization] = user
         return user
+
+    async def _check(self, authorization: bytes) -> str | None:
+        scheme, _, credentials = authorization.partition(b" ")
+        scheme = scheme.lower()
+        if scheme == b"bearer":
+            return self.tokens.get(hashlib.sha256(credentials.strip()).digest())
+        if scheme == b"basic":
+            return await self._basic(credentials.strip())
+        return None
 
     async def _basic(self, credentials: bytes) -> str | None:
         try:

@@ -64,20 +64,32 @@ def error_response(exc: HTTPError) -> Response:
     return json_response(exc.status, {"error": exc.message}, exc.headers)
 
 
+#: The body message of a HEAD answer, a 304, or any other empty body.
+EMPTY_BODY: dict[str, Any] = {"type": "http.response.body", "body": b""}
+
+
+def _start(status: int, headers: Headers) -> dict[str, Any]:
+    return {"type": "http.response.start", "status": status, "headers": headers}
+
+
 @dataclass(slots=True)
 class Resource:
     """Bytes served as they are, with an ETag; gzip and 304 answers prepared too.
 
-    ``ok``/``ok_gzip``/``not_modified`` are complete header lists; ``etag`` is
-    the quoted validator a client sends back in ``If-None-Match``.
+    The ASGI messages of every answer are built once (``start``/``body``,
+    ``start_gzip``/``body_gzip``, ``start_not_modified``) and only sent per
+    request; ``etag`` is the quoted validator a client sends back in
+    ``If-None-Match``.
     """
 
     body: bytes
     etag: bytes
-    ok: Headers
-    not_modified: Headers
+    start: dict[str, Any]
+    body_message: dict[str, Any]
+    start_not_modified: dict[str, Any]
     gzip_body: bytes | None = None
-    ok_gzip: Headers | None = None
+    start_gzip: dict[str, Any] | None = None
+    gzip_message: dict[str, Any] | None = None
 
     @classmethod
     def build(cls, body: bytes, content_type: bytes, etag: str | None = None,
@@ -86,15 +98,18 @@ class Resource:
         tag = f'"{etag or hashlib.sha256(body).hexdigest()[:32]}"'.encode()
         common = [(b"etag", tag), (b"cache-control", cache_control), SERVER_HEADER]
         ok = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *common]
-        gz = gz_headers = None
+        resource = cls(body, tag, _start(200, ok), {"type": "http.response.body", "body": body},
+                       _start(304, common))
         if compress and len(body) >= GZIP_MIN_SIZE:
             gz = gzip.compress(body, compresslevel=6, mtime=0)
-            gz_headers = [
+            ok.append((b"vary", b"accept-encoding"))
+            resource.gzip_body = gz
+            resource.start_gzip = _start(200, [
                 (b"content-type", content_type), (b"content-length", str(len(gz)).encode()),
                 (b"content-encoding", b"gzip"), (b"vary", b"accept-encoding"), *common,
-            ]
-            ok.append((b"vary", b"accept-encoding"))
-        return cls(body, tag, ok, common, gz, gz_headers)
+            ])
+            resource.gzip_message = {"type": "http.response.body", "body": gz}
+        return resource
 
     def matches(self, if_none_match: bytes) -> bool:
         """Whether a client's ``If-None-Match`` names this version (or ``*``)."""

@@ -9,8 +9,10 @@ Invariants, kept under concurrent uploads and deletes and across crashes:
 * One writer: all changes go through one queue, applied by one task that
   batches what has gathered (group commit), so the index is written once per
   batch and never loses an entry to a race.
-* Order: an archive is on disk before any index lists it; a deleted archive is
-  dropped from what is served before its file goes.
+* Order: an archive is on disk before any index lists it; a deleted archive's
+  file goes before the stored index stops listing it. Either way a crash in
+  between leaves an index that the next start finds stale and rebuilds, so no
+  acknowledged upload is lost and no deleted chart comes back.
 * On start, the index is rebuilt from the archives when it is missing,
   unreadable or stale (an archive it does not list, or lists but whose digest
   differs, or a listed archive that is gone).
@@ -92,12 +94,13 @@ class RepoStorage:
     the writer task changes them. ``index_resource`` is the served index.yaml.
     """
 
-    def __init__(self, directory: Path, index: IndexFile, lock: IO[bytes] | None = None) -> None:
+    def __init__(self, directory: Path, index: IndexFile, lock: IO[bytes] | None = None,
+                 index_bytes: bytes | None = None) -> None:
         self.directory = directory
         self.index = index
         self.files: dict[str, ChartVersion] = {archive_name(cv): cv for cv in index.all_versions()}
         self.generation = 0
-        self.index_resource = self._resource(index.dumps())
+        self.index_resource = self._resource(index.dumps() if index_bytes is None else index_bytes)
         self.on_change: list[Callable[[set[str]], None]] = []
         self._lock = lock
         self._queue: asyncio.Queue[Change] | None = None
@@ -116,13 +119,16 @@ class RepoStorage:
         for leftover in root.glob(".*.tmp"):
             leftover.unlink(missing_ok=True)
         index, reason = _load_fresh(root)
-        if reason:
-            print(f"pyhelm serve: rebuilding {root / INDEX_NAME}: {reason}", file=log)
-            index = _rebuild(root, index)
-            for warning in index.warnings:
-                print(f"pyhelm serve: warning: {warning}", file=log)
-            index.save(root / INDEX_NAME)
-        return cls(root, index, lock)
+        if not reason:
+            assert index is not None
+            return cls(root, index, lock, (root / INDEX_NAME).read_bytes())
+        print(f"pyhelm serve: rebuilding {root / INDEX_NAME}: {reason}", file=log)
+        index = _rebuild(root, index)
+        for warning in index.warnings:
+            print(f"pyhelm serve: warning: {warning}", file=log)
+        data = index.dumps()
+        durable_write(root / INDEX_NAME, data)
+        return cls(root, index, lock, data)
 
     # -- the writer --------------------------------------------------------------
     def start(self) -> None:
