@@ -22,12 +22,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pyhelm import yamlio
 from pyhelm.errors import ValuesError
 from pyhelm.strvals import Mode, merge_maps, parse_into
+from pyhelm.values_files import read_set_file, read_values_file
+from pyhelm.values_schema import schema_violations
 
 if TYPE_CHECKING:
     from pyhelm.chart.model import Chart, Dependency
@@ -75,7 +75,7 @@ class ValueOptions:
             (Mode.LITERAL, self.literal_values),
         ):
             for expr in exprs:
-                parse_into(expr, base, mode, _read_set_file)
+                parse_into(expr, base, mode, read_set_file)
         return base
 
 
@@ -86,62 +86,6 @@ def parse_set(expr: str, into: dict[str, Any] | None = None, *, typed: bool = Tr
     ``ValuesError`` naming the argument. The grammar: :mod:`pyhelm.strvals`.
     """
     return parse_into(expr, {} if into is None else into, Mode.TYPED if typed else Mode.STRING)
-
-
-def read_values_file(path: str) -> list[dict[str, Any]]:
-    """The documents of one ``-f`` file (``-`` is stdin, http(s) URLs are fetched); empty
-    documents are skipped."""
-    source = "<stdin>" if path.strip() == "-" else path
-    if source == "<stdin>":
-        content: bytes | str = sys.stdin.read()
-    elif path.startswith(("http://", "https://")):
-        content = _fetch(path)
-    else:
-        content = _read_bytes(path, "values file", "-f")
-    docs = []
-    for number, doc in enumerate(yamlio.load_all(content, source, ValuesError), start=1):
-        if doc is None:
-            continue
-        if not isinstance(doc, dict):
-            raise ValuesError(f"{source}: document {number} must be a mapping of values (key: value), "
-                              f"got {_type_name(doc)}")
-        docs.append(doc)
-    return docs
-
-
-def _read_bytes(path: str, what: str, flag: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ValuesError(f"{what} {path!r} ({flag}) not found; check the path") from None
-    except IsADirectoryError:
-        raise ValuesError(f"{what} {path!r} ({flag}) is a folder; name a file") from None
-    except OSError as exc:
-        raise ValuesError(f"cannot read {what} {path!r} ({flag}): {exc.strerror}") from None
-
-
-def _fetch(url: str) -> bytes:
-    """A values file given as an http(s) URL, as Helm allows (-f https://...)."""
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - http(s) only
-            return bytes(response.read())
-    except urllib.error.HTTPError as exc:
-        raise ValuesError(f"cannot fetch values file {url} (-f): HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ValuesError(f"cannot fetch values file {url} (-f): {reason}") from None
-
-
-def _read_set_file(path: str) -> str:
-    content = _read_bytes(path, "file", f"--set-file ...={path}")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValuesError(f"file {path!r} (--set-file) is not UTF-8 text; encode it first "
-                          "(e.g. base64) and decode it in the template with b64dec") from None
 
 
 # -- coalescing ---------------------------------------------------------------------------
@@ -467,56 +411,11 @@ def validate_tree(node: _Node) -> None:
         raise ValuesError("; and ".join(problems))
 
 
-def schema_violations(chart: Chart, values: dict[str, Any]) -> list[str]:
-    """Each way ``values`` break the chart's values.schema.json, as ``path: message``, sorted."""
-    from jsonschema import exceptions
-
-    schema = chart.schema or {}
-    cls = _validator_class(schema)
-    try:
-        cls.check_schema(schema)
-    except exceptions.SchemaError as exc:
-        raise ValuesError(f"{chart.source or chart.name}/values.schema.json is not a valid JSON schema: "
-                          f"{exc.message} (at {_format_path(exc.absolute_path)})") from None
-    errors = sorted(cls(schema).iter_errors(values), key=lambda e: [str(p) for p in e.absolute_path])
-    return [f"{_format_path(error.absolute_path)}: {_clip(_json_words(error))}" for error in errors]
-
-
-def _json_words(error: Any) -> str:
-    """jsonschema's message with a leading Python None/True/False spelled as in JSON/YAML."""
-    spelled = {None: "null", True: "true", False: "false"}
-    instance = error.instance
-    if (instance is None or isinstance(instance, bool)) and error.message.startswith(repr(instance)):
-        return spelled[instance] + error.message[len(repr(instance)):]
-    return str(error.message)
-
-
-def _validator_class(schema: dict[str, Any]) -> Any:
-    """The validator ``$schema`` names; ``https://`` spellings of draft URIs and unknown
-    or missing ``$schema`` (then draft 2020-12, as Helm 4) are accepted."""
-    import warnings
-
-    from jsonschema import validators
-
-    uri = schema.get("$schema")
-    probe = {"$schema": uri.replace("https://", "http://", 1)} if isinstance(uri, str) else {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return validators.validator_for(probe)
-
-
 def _walk(node: _Node) -> list[_Node]:
     out = [node]
     for child in node.children:
         out.extend(_walk(child))
     return out
-
-
-def _format_path(path: Any) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
-    return text or "(top level)"
 
 
 def _clip(text: str) -> str:
