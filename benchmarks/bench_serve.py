@@ -69,7 +69,7 @@ def build_repos(work: Path, big_entries: int) -> tuple[Path, Path]:
     small = work / "small"
     small.mkdir()
     index = IndexFile()
-    for name, blob in (("web", 7400), ("api", 0), ("db", 0)):
+    for name, blob in (("web", 10000), ("api", 0), ("db", 0)):
         meta, data = archive_bytes(make_chart(charts, name, blob))
         filename = f"{name}-{meta.version}.tgz"
         (small / filename).write_bytes(data)
