@@ -1,0 +1,112 @@
+"""Differential tests: the same chart through real `helm template` and `pyhelm template`.
+
+Static documents (no template syntax) are the same chart in both languages, so
+splitting, empty documents, Source lines, install order and hooks must match
+helm byte for byte. (One deliberate difference: helm leaves a stray ``---`` in a
+document after two consecutive separators; pyhelm drops the empty document.)
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.helm
+
+STATIC = {
+    "templates/a-deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n",
+    "templates/b-multi.yaml": "\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n"
+                              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c1\n---\n# just a comment\n",
+    "templates/c-misc.yaml": "apiVersion: example.com/v1\nkind: Zeta\nmetadata:\n  name: z\n---\n"
+                             "apiVersion: example.com/v1\nkind: Alpha\nmetadata:\n  name: a\n---\n"
+                             "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n---\n"
+                             "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n",
+    "templates/d-hooks.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n"
+                              "    helm.sh/hook: pre-install\n---\napiVersion: v1\nkind: Pod\nmetadata:\n"
+                              "  name: t\n  annotations:\n    \"helm.sh/hook\": test\n",
+    "templates/e-empty.yaml": "\n\n",
+    "templates/_partial.tpl": "not: rendered\n",
+    "templates/sub/f.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: sec\n",
+}
+
+
+def write_chart(root: Path, files: dict[str, str]) -> Path:
+    (root / "Chart.yaml").parent.mkdir(parents=True, exist_ok=True)
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: same\nversion: 0.1.0\n")
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def helm_template(helm_bin: str, chart: Path, *flags: str) -> str:
+    run = subprocess.run([helm_bin, "template", "r", str(chart), *flags], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+@pytest.mark.parametrize("flags", [(), ("--skip-tests",), ("--no-hooks",)])
+def test_static_chart_output_matches_helm_byte_for_byte(helm_bin, pyhelm, tmp_path, flags):
+    chart = write_chart(tmp_path / "same", STATIC)
+    ours = pyhelm("template", "r", str(chart), *flags)
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == helm_template(helm_bin, chart, *flags)
+
+
+GO_NGINX = {
+    "values.yaml": (Path(__file__).resolve().parents[2] / "charts" / "nginx" / "values.yaml").read_text(),
+    "templates/deployment.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Values.name }}-deployment
+  labels:
+    app: {{ .Values.app }}
+spec:
+  replicas: {{ .Values.replicaCount }}
+  selector:
+    matchLabels:
+      app: {{ .Values.app }}
+  template:
+    metadata:
+      labels:
+        app: {{ .Values.app }}
+    spec:
+      containers:
+      - name: {{ .Values.container.name }}
+        image: {{ .Values.image.repository }}{{ with .Values.image.tag }}:{{ . }}{{ end }}
+        ports:
+        - name: web
+          containerPort: {{ .Values.container.port }}
+          protocol: "TCP"
+""",
+    "templates/service.yaml": """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Values.name }}-service
+  labels:
+    app: {{ .Values.app }}
+spec:
+  type: {{ .Values.service.type }}
+  selector:
+    app: {{ .Values.app }}
+  ports:
+  - name: web
+    port: {{ .Values.service.port }}
+    targetPort: web
+    protocol: TCP
+""",
+}
+
+
+@pytest.mark.parametrize("flags", [(), ("--set", "replicaCount=10,image.tag=1.20.1", "-n", "shop")])
+def test_nginx_chart_renders_as_its_go_twin_does_in_helm(helm_bin, pyhelm, tmp_path, flags):
+    go_chart = write_chart(tmp_path / "nginx", GO_NGINX)
+    (go_chart / "Chart.yaml").write_text("apiVersion: v2\nname: nginx\nversion: 0.1.0\n")
+    ours = pyhelm("template", "r", str(Path(__file__).resolve().parents[2] / "charts" / "nginx"), *flags)
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == helm_template(helm_bin, go_chart, *flags)
