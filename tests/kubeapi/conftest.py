@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,18 +48,54 @@ def api(api_server: Serving, tmp_path: Path) -> Iterator[requests.Session]:
     session.close()
 
 
-Kubectl = Callable[..., subprocess.CompletedProcess[str]]
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def kubectl_runner(kubectl_bin: str, kubeconfig: Path, cache: Path) -> Run:
+    """``run(*args, input=None, ok=True)``: the real kubectl with its own discovery cache.
+
+    With ``ok`` (the default) a non-zero exit fails the test, showing kubectl's stderr.
+    """
+
+    def run(*args: str, input: str | None = None, ok: bool = True) -> \
+            subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [kubectl_bin, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), *args],
+            input=input, capture_output=True, text=True, timeout=60)
+        if ok:
+            assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
+        return result
+
+    return run
 
 
 @pytest.fixture
-def kubectl(kubectl_bin: str, api_server: Serving, tmp_path: Path) -> Kubectl:
-    """Run the real kubectl against the server (own discovery cache per test)."""
+def kubectl(kubectl_bin: str, api_server: Serving, tmp_path: Path) -> Run:
+    """The real kubectl against the in-thread server."""
+    return kubectl_runner(kubectl_bin, api_server.kubeconfig, tmp_path / "kube-cache")
 
-    def run(*args: str, input: str | None = None, timeout: float = 60) -> \
-            subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [kubectl_bin, "--kubeconfig", str(api_server.kubeconfig),
-             "--cache-dir", str(tmp_path / "kube-cache"), *args],
-            input=input, capture_output=True, text=True, timeout=timeout)
 
-    return run
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Path]:
+    """`pyhelm cluster serve --port 0` as a subprocess; yields the kubeconfig it wrote."""
+    out, err = tmp_path / "serve.out", tmp_path / "serve.err"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pyhelm", "cluster", "serve", "--port", "0",
+             "--kubeconfig-out", str(tmp_path / "kubeconfig")],
+            stdout=stdout, stderr=stderr, env=dict(os.environ))
+    deadline = time.monotonic() + 30
+    while "export KUBECONFIG=" not in out.read_text():
+        assert proc.poll() is None, f"serve exited: {err.read_text()}"
+        assert time.monotonic() < deadline, "serve did not start"
+        time.sleep(0.05)
+    line = next(x for x in out.read_text().splitlines() if x.startswith("export KUBECONFIG="))
+    yield Path(line.split("=", 1)[1])
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def kctl(kubectl_bin: str, served: Path, tmp_path: Path) -> Run:
+    """The real kubectl against `pyhelm cluster serve`."""
+    return kubectl_runner(kubectl_bin, served, tmp_path / "kube-cache")

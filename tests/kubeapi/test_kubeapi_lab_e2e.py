@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import base64
-import os
+import json
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ import requests
 import yaml
 
 pytestmark = pytest.mark.kubectl
+Run = Callable[..., subprocess.CompletedProcess[str]]
 
 POD_YAML = """apiVersion: v1
 kind: Pod
@@ -56,43 +55,6 @@ spec:
           containerPort: 80
           protocol: "TCP"
 """
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Path]:
-    """`pyhelm cluster serve --port 0` as a subprocess; yields the kubeconfig it wrote."""
-    out, err = tmp_path / "serve.out", tmp_path / "serve.err"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pyhelm", "cluster", "serve", "--port", "0",
-             "--kubeconfig-out", str(tmp_path / "kubeconfig")],
-            stdout=stdout, stderr=stderr, env=dict(os.environ))
-    deadline = time.monotonic() + 30
-    while "export KUBECONFIG=" not in out.read_text():
-        assert proc.poll() is None, f"serve exited: {err.read_text()}"
-        assert time.monotonic() < deadline, "serve did not start"
-        time.sleep(0.05)
-    line = next(x for x in out.read_text().splitlines() if x.startswith("export KUBECONFIG="))
-    yield Path(line.split("=", 1)[1])
-    proc.terminate()
-    proc.wait(10)
-
-
-Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def kctl(kubectl_bin: str, served: Path, tmp_path: Path) -> Run:
-    def run(*args: str, input: str | None = None, ok: bool = True) -> \
-            subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [kubectl_bin, "--kubeconfig", str(served), "--cache-dir", str(tmp_path / "cache"),
-             *args], input=input, capture_output=True, text=True, timeout=60)
-        if ok:
-            assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-        return result
-
-    return run
 
 
 def rows(output: str) -> list[list[str]]:
@@ -195,3 +157,13 @@ def test_typed_clients_protobuf_bodies(kctl: Run):
     assert kctl("get", "secret", "s1", "-o", "jsonpath={.data.a}").stdout == "Yg=="
     assert kctl("get", "configmap", "c1", "-o", "jsonpath={.data.x}").stdout == "y"
     assert rows(kctl("get", "deploy", "-n", "demo").stdout)[0][:2] == ["d1", "1/1"]
+
+
+def test_apply_of_a_list_validates_on_the_server(kctl: Run):
+    items = {"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"x": "y"}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}, "data": {"x": "z"}}]}
+    text = json.dumps(items)
+    assert kctl("apply", "--server-side", "-f", "-", input=text).stdout == \
+        "configmap/a serverside-applied\nconfigmap/b serverside-applied\n"
+    assert kctl("get", "cm", "b", "-o", "jsonpath={.data.x}").stdout == "z"

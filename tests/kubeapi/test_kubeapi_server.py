@@ -122,7 +122,8 @@ def test_discovery_content_type_is_exact(api):
     assert response.headers["content-type"] == accept
     assert response.json()["kind"] == "APIGroupDiscoveryList"
     assert api.get(url(api, "/apis")).json()["kind"] == "APIGroupList"
-    assert api.get(url(api, "/openapi/v2")).status_code == 404
+    v2 = api.get(url(api, "/openapi/v2"))
+    assert v2.headers["content-type"].endswith("+protobuf") and v2.content.startswith(b"\n\x032.0")
 
 
 def test_delete_returns_the_object_and_removes_it(api):

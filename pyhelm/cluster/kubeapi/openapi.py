@@ -9,6 +9,10 @@ fail. ``kubectl explain`` reads ``components.schemas``: one schema per kind with
 *list* ``x-kubernetes-group-version-kind``, a description and properties.
 Group-version documents are addressed by a content hash, so clients may cache
 them for good.
+
+``kubectl apply -f`` of a ``v1`` ``List`` always validates on the client with
+``/openapi/v2`` (protobuf); ``V2_DOCUMENT`` is an empty but valid v2 document
+(no definitions), with which kubectl validates nothing and lets the server judge.
 """
 
 from __future__ import annotations
@@ -46,6 +50,20 @@ OBJECT_META = {
         "creationTimestamp": {**_STRING, "description": "The time this object was created."},
     },
 }
+
+
+V2_MEDIA = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """One length-delimited protobuf field (payloads here are shorter than 128 bytes)."""
+    return bytes([number << 3 | 2, len(payload)]) + payload
+
+
+#: gnostic ``openapi_v2.Document{swagger: "2.0", info: {title, version}, paths: {}}``.
+V2_DOCUMENT = (_field(1, b"2.0")
+               + _field(2, _field(1, b"Kubernetes") + _field(2, b"v1.35.0"))
+               + _field(8, b""))
 
 
 def _path_prefix(item: Served) -> str:

@@ -2,7 +2,7 @@
 
 ``ApiServer`` answers the subset of the Kubernetes REST API that kubectl,
 helm and client libraries use: ``/version``, discovery (aggregated and
-legacy), OpenAPI v3, resource CRUD with watch, patch and subresources, and
+legacy), OpenAPI v3 (and an empty v2), resource CRUD with watch, patch and subresources, and
 health checks. Every request needs the bearer token (401 otherwise). Errors go
 back as ``Status`` bodies; a bug in the server is a 500 ``InternalError``
 (logged with its traceback on stderr), never a dropped connection.
@@ -139,6 +139,8 @@ class ApiServer:
         served = self.served()
         if path == "/openapi/v3":
             return Reply(200, openapi.root_document(served))
+        if path == "/openapi/v2":
+            return Reply(200, openapi.V2_DOCUMENT, content_type=openapi.V2_MEDIA)
         prefix = "/openapi/v3/"
         group_version = path[len(prefix):].split("/", 1)[-1] if path.startswith(prefix) else ""
         if group_version not in self._openapi:
