@@ -259,23 +259,24 @@ class _ConditionLookup:
 
     values: dict[str, Any]
     subcharts: dict[str, Chart]
+    _defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, path: str) -> tuple[bool, Any]:
         found, value = _path_value(self.values, path)
         head, _, rest = path.partition(".")
         if (found and value is not None) or head not in self.subcharts or not rest:
             return found, value
-        return _path_value(_defaults_view(self.subcharts[head]), rest)
-
-
-def _defaults_view(chart: Chart) -> dict[str, Any]:
-    return _resolve(chart, {}, (), _Context(warn=lambda message: None)).values
+        if head not in self._defaults:
+            quiet = _Context(warn=lambda message: None)
+            self._defaults[head] = _resolve(self.subcharts[head], {}, (), quiet).values
+        return _path_value(self._defaults[head], rest)
 
 
 def _with_globals(section: dict[str, Any], parent: dict[str, Any], warn: Warn) -> dict[str, Any]:
     """The section with the parent's ``global`` merged into its own (the parent wins)."""
-    theirs = parent.get("global", {})
-    mine = section.get("global", {})
+    theirs = parent.get("global")
+    mine = section.get("global")
+    theirs, mine = ({} if theirs is None else theirs), ({} if mine is None else mine)
     if not isinstance(theirs, dict) or not isinstance(mine, dict):
         warn("skipping globals: 'global' must be a map")
         return section

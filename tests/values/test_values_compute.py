@@ -300,3 +300,9 @@ def test_values_url_that_is_missing_says_so(values_server: str) -> None:
     with pytest.raises(ValuesError, match=r"cannot fetch values file http://127.0.0.1:\d+/nope.yaml \(-f\): "
                                           r"HTTP 404"):
         ValueOptions(value_files=[f"{values_server}/nope.yaml"]).merge()
+
+
+def test_null_globals_count_as_empty() -> None:
+    sub = chart("db", {"global": None, "port": 1})
+    root = chart("web", {"global": None}, [Dependency("db")], [sub])
+    assert compute_values(root, {}, warn=None)["db"] == {"global": {}, "port": 1}
