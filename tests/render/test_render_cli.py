@@ -238,3 +238,23 @@ def test_validate_reports_every_invalid_manifest_against_the_kube_version(pyhelm
     assert pyhelm("template", "web", str(CHARTS / "webshop"), "--validate").returncode == 0
     old = pyhelm("template", str(chart), "--validate", "--kube-version", "v1.10.0")
     assert old.returncode == 2 and "no Kubernetes schemas for --kube-version v1.10.0" in old.stderr
+
+
+def test_show_crds_and_output_dir_with_release_name(pyhelm, tmp_path):
+    chart = _chart_with_hooks_and_crds(tmp_path)
+    crds = pyhelm("show", "crds", str(chart))
+    assert crds.stdout == "---\n" + (chart / "crds" / "crd.yaml").read_text()
+    run = pyhelm("template", "web", str(chart), "--output-dir", str(tmp_path / "out"), "--release-name")
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out" / "web" / "hooked" / "templates" / "cm.yaml").is_file()
+
+
+def test_kube_version_and_api_versions_reach_capabilities(pyhelm, tmp_path):
+    chart = tmp_path / "caps"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: caps\nversion: 0.1.0\n")
+    (chart / "templates" / "cm.yaml").write_text(
+        "kind: ConfigMap\ndata:\n  kube: {{ Capabilities.KubeVersion.Version }}\n"
+        "  has: {{ Capabilities.APIVersions.Has('monitoring.coreos.com/v1') }}\n")
+    run = pyhelm("template", str(chart), "--kube-version", "v1.31.4", "-a", "monitoring.coreos.com/v1")
+    assert "kube: v1.31.4\n  has: true" in run.stdout
