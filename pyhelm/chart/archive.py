@@ -122,26 +122,44 @@ def read_archive(data: bytes, source: str) -> tuple[str, dict[str, bytes]]:
     return top, files
 
 
+def _first_header(head: bytes) -> tuple[str, int] | None:
+    """``(name, size)`` of a first tar header that is a plain ustar/GNU regular file, else None."""
+    if len(head) < 512 or head[156:157] not in (b"0", b"\0") or head[257:262] != b"ustar":
+        return None
+    try:
+        checksum = int(head[148:156].strip(b"\0 ") or b"0", 8)
+        size = int(head[124:136].strip(b"\0 ") or b"0", 8)
+        name = head[:100].split(b"\0", 1)[0].decode("utf-8")
+        prefix = head[345:500].split(b"\0", 1)[0].decode("utf-8") if head[257:263] == b"ustar\0" else ""
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if checksum != sum(head[:148]) + 256 + sum(head[156:512]):
+        return None
+    return (f"{prefix}/{name}" if prefix else name), size
+
+
 def read_chart_yaml(data: bytes, source: str) -> bytes:
     """The ``Chart.yaml`` bytes of a chart archive, reading as little as possible.
 
     Archives written by Helm or pyhelm hold ``<name>/Chart.yaml`` first, so
-    only its first blocks are decompressed; other archives are read whole with
-    ``read_archive``. Raises ``UnsafeArchiveError`` for a corrupt or unsafe archive.
+    only its first blocks are decompressed and its one header is checked like
+    any entry; other archives are read whole with ``read_archive``. Raises
+    ``UnsafeArchiveError`` for a corrupt or unsafe archive.
     """
     file_limit = _limit("PYHELM_MAX_DECOMPRESSED_FILE_SIZE", MAX_FILE_SIZE)
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as tar:
-            member = tar.next()
-            while member is not None and member.isdir():
-                member = tar.next()
-            if member is not None:
-                checked = _check_member(member, source)
-                if checked and checked[1] == "Chart.yaml" and member.size <= file_limit:
-                    extracted = tar.extractfile(member)
-                    if extracted is not None:
-                        return extracted.read()
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if data[:2] == b"\x1f\x8b" else None
+        head = inflater.decompress(data, 512) if inflater else data[:512]
+        first = _first_header(head)
+        if first and first[1] <= file_limit:
+            name, size = first
+            if name.startswith("/") or "\\" in name or ".." in name.split("/") or _DRIVE_RE.match(name):
+                raise UnsafeArchiveError(f"{source}: entry {name!r} escapes the chart folder (absolute or '..')")
+            if posixpath.normpath(name).partition("/")[2] == "Chart.yaml":
+                body = inflater.decompress(inflater.unconsumed_tail, size) if inflater else data[512:512 + size]
+                if len(body) == size:
+                    return body
+    except zlib.error as exc:
         raise UnsafeArchiveError(f"{source}: not a valid chart archive ({exc})") from None
     _, files = read_archive(data, source)
     if "Chart.yaml" not in files:

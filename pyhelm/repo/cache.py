@@ -10,13 +10,16 @@ newest ``KEEP`` files are kept.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyhelm import semver_range, settings
-from pyhelm.repo.index import IndexFile, file_digest, parse_index_bytes
+from pyhelm import settings
+
+if TYPE_CHECKING:
+    from pyhelm.repo.index import IndexFile
 
 KEEP = 64
 #: Columns of a search row.
@@ -53,7 +56,9 @@ def _prune(folder: Path) -> None:
 
 def parsed_index_doc(data: bytes, source: str) -> tuple[str, Any]:
     """``(digest, parsed document)`` of index bytes, through the JSON cache."""
-    digest = file_digest(data)
+    from pyhelm.repo.index import parse_index_bytes
+
+    digest = hashlib.sha256(data).hexdigest()
     cached = index_cache_dir() / f"{digest}.json"
     doc = _read_json(cached)
     if doc is None:
@@ -65,9 +70,15 @@ def parsed_index_doc(data: bytes, source: str) -> tuple[str, Any]:
     return digest, doc
 
 
+def remember_parsed(data: bytes, doc: Any) -> None:
+    """Record ``doc`` as the parsed form of the index bytes ``data`` (just written)."""
+    _write_json(index_cache_dir() / f"{hashlib.sha256(data).hexdigest()}.json", doc)
+
+
 def load_index_cached(path: Path, source: str | None = None) -> IndexFile:
     """``IndexFile.load(path)``, through the JSON cache of parsed indexes."""
     from pyhelm.errors import RepoError
+    from pyhelm.repo.index import IndexFile
 
     try:
         data = path.read_bytes()
@@ -98,6 +109,8 @@ def cached_search_rows(digest: str) -> list[list[Any]] | None:
 
 
 def build_search_rows(doc: Any) -> list[list[Any]]:
+    from pyhelm import semver_range
+
     rows: list[list[Any]] = []
     entries = doc.get("entries") if isinstance(doc, dict) else None
     for name in sorted(entries or {}):

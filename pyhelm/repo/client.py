@@ -26,7 +26,8 @@ from pyhelm import settings
 from pyhelm.chart.package import write_atomic
 from pyhelm.errors import RepoError
 from pyhelm.repo import cache
-from pyhelm.repo.config import RepoEntry, RepoFile, locked_repo_file, repo_cache_dir
+from pyhelm.repo.config import (RepoEntry, RepoFile, index_meta_path, index_path, locked_repo_file,
+                                read_meta)
 from pyhelm.repo.index import ChartVersion, IndexFile, file_digest
 
 DEFAULT_TIMEOUT = 120.0
@@ -85,22 +86,6 @@ def _short(exc: Exception) -> str:
 
 
 # -- indexes in the cache ----------------------------------------------------------
-def _meta_path(name: str) -> Path:
-    return repo_cache_dir() / f"{name}-index.meta.json"
-
-
-def _index_path(name: str) -> Path:
-    return repo_cache_dir() / f"{name}-index.yaml"
-
-
-def read_meta(name: str) -> dict[str, Any]:
-    try:
-        meta = json.loads(_meta_path(name).read_bytes())
-    except (OSError, ValueError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
 @dataclass
 class UpdateResult:
     """What happened to one repository during add/update."""
@@ -112,7 +97,7 @@ class UpdateResult:
 
 def fetch_index(entry: RepoEntry, timeout: float = DEFAULT_TIMEOUT, conditional: bool = True) -> UpdateResult:
     """Download ``entry``'s index into the cache (conditionally); never raises for HTTP trouble."""
-    meta = read_meta(entry.name) if conditional and _index_path(entry.name).is_file() else {}
+    meta = read_meta(entry.name) if conditional and index_path(entry.name).is_file() else {}
     headers = {}
     if meta.get("url") == entry.url:
         if meta.get("etag"):
@@ -138,17 +123,16 @@ def store_index(entry: RepoEntry, data: bytes, etag: str = "", last_modified: st
         raise RepoError(f"repository {entry.name!r}: {source} is not a chart repository index "
                         "(no 'entries'); is the URL right?")
     cache.search_rows(digest, doc)
-    folder = repo_cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(_index_path(entry.name), data)
+    index_path(entry.name).parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(index_path(entry.name), data)
     meta = {"digest": digest, "etag": etag, "last_modified": last_modified, "url": entry.url}
-    write_atomic(_meta_path(entry.name), json.dumps(meta).encode("utf-8"))
+    write_atomic(index_meta_path(entry.name), json.dumps(meta).encode("utf-8"))
     return digest
 
 
 def load_repo_index(name: str) -> IndexFile:
     """The cached index of repository ``name``; ``RepoError`` telling to update if missing."""
-    path = _index_path(name)
+    path = index_path(name)
     if not path.is_file():
         raise RepoError(f"no cached index for repository {name!r}; run 'pyhelm repo update {name}'")
     return cache.load_index_cached(path, f"{name}/index.yaml")
@@ -195,7 +179,7 @@ def remove_repo(names: list[str]) -> None:
             raise RepoError(f"no repo named {missing[0]!r} found; see 'pyhelm repo list'")
         for name in names:
             repo_file.remove(name)
-            for path in (_index_path(name), _meta_path(name)):
+            for path in (index_path(name), index_meta_path(name)):
                 path.unlink(missing_ok=True)
 
 

@@ -9,6 +9,7 @@ two commands never lose each other's changes.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -29,6 +30,25 @@ def repo_config_path() -> Path:
 
 def repo_cache_dir() -> Path:
     return Path(os.environ.get("PYHELM_REPOSITORY_CACHE") or settings.cache_home() / "repository")
+
+
+def index_path(name: str) -> Path:
+    """The cached copy of repository ``name``'s index, as downloaded."""
+    return repo_cache_dir() / f"{name}-index.yaml"
+
+
+def index_meta_path(name: str) -> Path:
+    """Beside the cached index: its digest, ETag, Last-Modified and URL (JSON)."""
+    return repo_cache_dir() / f"{name}-index.meta.json"
+
+
+def read_meta(name: str) -> dict[str, Any]:
+    """The cached index's metadata; empty when there is none."""
+    try:
+        meta = json.loads(index_meta_path(name).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 @dataclass

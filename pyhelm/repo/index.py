@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyhelm import semver_range, yamlio
+from pyhelm import semver_range
 from pyhelm.chart.model import ChartMetadata
 from pyhelm.errors import RepoError
 from pyhelm.repo import emit
@@ -174,20 +174,27 @@ class IndexFile:
 
     def dumps(self, as_json: bool = False) -> bytes:
         """The index as YAML (Helm's layout, keys sorted) or, with ``as_json``, as JSON."""
-        if as_json:
-            return json.dumps(self.to_dict(), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
-        return emit.dumps(self.to_dict()).encode("utf-8")
+        return _encode(self.to_dict(), as_json)
 
     def save(self, path: str | os.PathLike[str], as_json: bool = False) -> None:
-        """Write the index atomically (temporary file + rename)."""
+        """Write the index atomically (temporary file + rename).
+
+        The parsed form is remembered in the cache (``repo.cache``), so a later
+        ``--merge`` of this very file does not parse it again.
+        """
         from pyhelm.chart.package import write_atomic
+        from pyhelm.repo.cache import remember_parsed
 
         target = Path(path)
+        doc = self.to_dict()
+        data = _encode(doc, as_json)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, self.dumps(as_json))
+            write_atomic(target, data)
         except OSError as exc:
             raise RepoError(f"{target}: cannot write the index: {exc.strerror}") from None
+        if not as_json:
+            remember_parsed(data, doc)
 
     # -- editing and querying ----------------------------------------------------
     def sort_entries(self) -> None:
@@ -261,6 +268,12 @@ class IndexFile:
             yield from self.entries[name]
 
 
+def _encode(doc: dict[str, Any], as_json: bool) -> bytes:
+    if as_json:
+        return json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+    return emit.dumps(doc).encode("utf-8")
+
+
 def parse_index_bytes(data: bytes, source: str) -> Any:
     """Parse index bytes: JSON when they start with ``{`` (fast), else YAML."""
     head = data[:64].lstrip()
@@ -284,45 +297,11 @@ def index_directory(
     opened again; its entry (and ``created``) is reused with a fresh URL. Then
     ``merge_from``'s other versions are merged in (``IndexFile.merge``). A
     corrupt archive is skipped and reported in ``warnings`` by file name.
+    See ``pyhelm.repo.indexer``.
     """
-    from pyhelm.chart.archive import read_chart_yaml
-    from pyhelm.errors import PyHelmError
+    from pyhelm.repo.indexer import DirectoryIndexer
 
-    root = Path(directory)
-    if not root.is_dir():
-        raise RepoError(f"{root}: no such folder to index")
-    older = _as_index(merge_from)
-    known = older.by_digest() if older else {}
-    index = IndexFile()
-    index.warnings.extend(older.warnings if older else [])
-    for path in sorted(root.glob("*.tgz")) + sorted(root.glob("*/*.tgz")):
-        rel = path.relative_to(root).as_posix()
-        try:
-            data = path.read_bytes()
-            digest = file_digest(data)
-            cached = known.get(digest)
-            if cached is not None:
-                cv = ChartVersion.from_dict({**cached.to_dict(), "urls": [_url(base_url, rel)]})
-            else:
-                raw = read_chart_yaml(data, str(path))
-                meta = ChartMetadata.from_dict(yamlio.load(raw, f"{path}:Chart.yaml", RepoError),
-                                               f"{path}:Chart.yaml")
-                cv = ChartVersion.from_metadata(meta, rel, digest, base_url)
-        except (PyHelmError, OSError, ValueError) as exc:
-            index.warnings.append(f"{path}: skipped, not a valid chart archive: {exc}")
-            continue
-        if index.has(cv.name, cv.version):
-            index.warnings.append(f"{path}: skipped, {cv.name} {cv.version} is already indexed from another file")
-            continue
-        index.entries.setdefault(cv.name, []).append(cv)
-    index.sort_entries()
-    if older:
-        index.merge(older)
-    return index
-
-
-def _url(base_url: str | None, rel: str) -> str:
-    return f"{base_url.rstrip('/')}/{rel}" if base_url else rel
+    return DirectoryIndexer(Path(directory), base_url).run(_as_index(merge_from))
 
 
 def _as_index(value: IndexFile | str | os.PathLike[str] | None) -> IndexFile | None:

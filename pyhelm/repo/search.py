@@ -15,7 +15,7 @@ from typing import Any
 from pyhelm import semver_range
 from pyhelm.errors import RepoError
 from pyhelm.repo import cache
-from pyhelm.repo.config import RepoFile
+from pyhelm.repo.config import RepoFile, read_meta
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class SearchHit:
 
 
 def _rows(repo: str) -> list[list[Any]]:
-    from pyhelm.repo.client import load_repo_index, read_meta
+    from pyhelm.repo.client import load_repo_index
 
     digest = read_meta(repo).get("digest", "")
     rows = cache.cached_search_rows(digest) if digest else None
@@ -43,6 +43,13 @@ def _rows(repo: str) -> list[list[Any]]:
     return rows
 
 
+def _wanted(version: str, wanted: semver_range.Constraint | None, devel: bool) -> bool:
+    """Without a constraint every release is wanted (pre-releases too with ``devel``)."""
+    if wanted is None:
+        return devel or "-" not in version.partition("+")[0]
+    return wanted.allows(version, include_prerelease=devel)
+
+
 def search_repos(keyword: str = "", regexp: bool = False, versions: bool = False,
                  constraint: str | None = None, devel: bool = False) -> list[SearchHit]:
     """Matching chart versions: the newest matching one per chart, or all with ``versions``."""
@@ -50,7 +57,7 @@ def search_repos(keyword: str = "", regexp: bool = False, versions: bool = False
     if not repos:
         raise RepoError("no repositories configured; add one with 'pyhelm repo add NAME URL'")
     try:
-        wanted = semver_range.constraint(constraint or (">=0.0.0-0" if devel else ">=0.0.0"))
+        wanted = semver_range.constraint(constraint) if constraint else None
     except semver_range.VersionError as exc:
         raise RepoError(f"--version {constraint!r}: {exc}") from None
     try:
@@ -62,10 +69,10 @@ def search_repos(keyword: str = "", regexp: bool = False, versions: bool = False
         last = None
         for name, version, app_version, description, keywords, deprecated in _rows(repo.name):
             full = f"{repo.name}/{name}"
-            if (last == full and not versions) or not wanted.allows(version, include_prerelease=devel):
+            if (last == full and not versions) or (keyword and not (
+                    pattern.search(full) or pattern.search(description) or any(pattern.search(k) for k in keywords))):
                 continue
-            if keyword and not (pattern.search(full) or pattern.search(description)
-                                or any(pattern.search(k) for k in keywords)):
+            if not _wanted(version, wanted, devel):
                 continue
             hits.append(SearchHit(full, version, app_version, description, deprecated))
             last = full

@@ -73,10 +73,10 @@ def test_incremental_index_does_not_reopen_known_archives(make_chart, tmp_path: 
     index_directory(repo).save(repo / "index.yaml")
     _repo(make_chart, repo, ["0.3.0"])
     opened: list[str] = []
-    from pyhelm.chart import archive
+    from pyhelm.repo import indexer
 
-    real = archive.read_chart_yaml
-    monkeypatch.setattr(archive, "read_chart_yaml", lambda data, source: opened.append(source) or real(data, source))
+    real = indexer.read_chart_yaml
+    monkeypatch.setattr(indexer, "read_chart_yaml", lambda data, source: opened.append(source) or real(data, source))
     merged = index_directory(repo, merge_from=repo / "index.yaml")
     assert [Path(s).name for s in opened] == ["demo-0.3.0.tgz"]
     assert [v.version for v in merged.entries["demo"]] == ["0.3.0", "0.2.0", "0.1.0"]
