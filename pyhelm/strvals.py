@@ -117,7 +117,7 @@ class _Parser:
             raise _Fail(f"key {_dotted(here)!r} has no value (expected {_dotted(here)}=VALUE)")
         if last == ",":
             raise _Fail(f"key {_dotted(here)!r} has no value (cannot end with ,)")
-        _check_name(name, path)
+        _check_name(name, path, self.mode)
         if last == "=":
             data[name] = self.value()
         elif last == "[":
@@ -275,10 +275,11 @@ def _no_files(path: str) -> str:
     raise _Fail(f"cannot read {path!r}: reading files is not allowed here")
 
 
-def _check_name(name: str, path: list[str]) -> None:
+def _check_name(name: str, path: list[str], mode: Mode) -> None:
     if not name:
         where = f" after {_dotted(path)!r}" if path else ""
-        raise _Fail(f"empty key name{where}; escape a literal dot as \\.")
+        hint = "" if mode is Mode.LITERAL else "; escape a literal dot as \\."
+        raise _Fail(f"empty key name{where}{hint}")
 
 
 def _as_map(current: Any, path: list[str]) -> dict[str, Any]:
