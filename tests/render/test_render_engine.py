@@ -236,3 +236,31 @@ def test_compiled_templates_are_cached_on_disk(make_chart, isolated_env):
     cached = list((isolated_env / "cache").rglob("*.cache"))
     assert cached, "a compiled template should be stored under PYHELM_CACHE_HOME"
     assert render_chart(chart, {}, RenderOptions()).manifests[0].kind == "ConfigMap"
+
+
+
+def test_error_in_a_subchart_names_the_subchart_path(make_chart):
+    chart = make_chart({
+        "templates/cm.yaml": "kind: ConfigMap\n",
+        "charts/db/Chart.yaml": "apiVersion: v2\nname: db\nversion: 0.1.0\n",
+        "charts/db/templates/_helpers.tpl": "{% macro name(ctx) %}db-{{ ctx.Values.nope }}{% endmacro %}\n",
+        "charts/db/templates/svc.yaml": "kind: Service\nmetadata:\n  name: {{ include('name', ctx) }}\n",
+    })
+    with pytest.raises(RenderError) as info:
+        render_chart(chart, {}, RenderOptions())
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("demo/charts/db/templates/_helpers.tpl:1:")
+    assert lines[-1] == "  included from demo/charts/db/templates/svc.yaml:3"
+
+
+def test_subchart_sees_its_own_helpers_and_parent_can_call_them_by_prefix(make_chart):
+    chart = make_chart({
+        "templates/_helpers.tpl": "{% macro name(ctx) %}parent{% endmacro %}",
+        "templates/cm.yaml": "kind: ConfigMap\nmetadata:\n  name: {{ include('name', ctx) }}-{{ include('db.name', ctx) }}\n",
+        "charts/db/Chart.yaml": "apiVersion: v2\nname: db\nversion: 0.1.0\n",
+        "charts/db/templates/_helpers.tpl": "{% macro name(ctx) %}sub{% endmacro %}",
+        "charts/db/templates/svc.yaml": "kind: Service\nmetadata:\n  name: {{ include('name', ctx) }}\n",
+    })
+    result = render_chart(chart, {}, RenderOptions())
+    assert sorted((m.source, m.name) for m in result.manifests) == [
+        ("demo/charts/db/templates/svc.yaml", "sub"), ("demo/templates/cm.yaml", "parent-sub")]

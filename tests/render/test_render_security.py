@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pyhelm.errors import ChartError, RenderError, SandboxError
+from pyhelm.render import RenderOptions, render_chart
 
 ESCAPES = [
     "{{ ''.__class__.__mro__[1].__subclasses__() }}",
@@ -86,3 +87,14 @@ def test_alias_bomb_in_values_yaml_is_refused(make_chart):
 def test_rendering_does_not_leak_python_repr_of_internals(render_one):
     out = render_one("kind: T\nv: {{ Values.l }}\n", "l: [1, 2]\n")
     assert out == "kind: T\nv: [1, 2]"
+
+
+def test_alias_bomb_rendered_by_a_template_is_bounded_when_parsed(make_chart):
+    from pyhelm.chart.lint import manifest_findings
+
+    body = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n" + "".join(
+        "  " + line + "\n" for line in ALIAS_BOMB.splitlines())
+    chart = make_chart({"templates/cm.yaml": body})
+    (manifest,) = render_chart(chart, {}, RenderOptions()).manifests  # split without parsing: cheap
+    (finding,) = manifest_findings(manifest.source, manifest.text)
+    assert "alias bomb" in finding.message
