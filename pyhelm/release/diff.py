@@ -16,7 +16,7 @@ from typing import Any
 
 from pyhelm import yamlio
 from pyhelm.cluster.base import Manifest
-from pyhelm.release.objects import Resource
+from pyhelm.release.objects import Resource, project  # noqa: F401 - re-exported
 
 RED, GREEN, YELLOW, RESET = "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[0m"
 
@@ -98,15 +98,6 @@ def diff_objects(
                 ObjectDiff(_header(item, "has been removed"), "removed", tuple(list(lines)[2:]))
             )
     return out
-
-
-def project(live: Any, desired: Any) -> Any:
-    """``live`` cut down to the fields ``desired`` sets (drift: defaults and status drop out)."""
-    if isinstance(desired, dict) and isinstance(live, dict):
-        return {k: project(live[k], v) for k, v in desired.items() if k in live}
-    if isinstance(desired, list) and isinstance(live, list) and len(desired) == len(live):
-        return [project(a, b) for a, b in zip(live, desired, strict=True)]
-    return live
 
 
 def format_diffs(diffs: list[ObjectDiff], color: bool) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -43,7 +42,7 @@ class Interrupted(ReleaseError):
 
 
 def holder_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{os.uname().nodename}:{os.getpid()}"
 
 
 def new_lease(operation: str, timeout: float, now: float) -> Lease:
@@ -52,7 +51,7 @@ def new_lease(operation: str, timeout: float, now: float) -> Lease:
 
 def _holder_gone(holder: str) -> bool:
     host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != os.uname().nodename or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 from pyhelm import yamlio
 from pyhelm.cluster.base import Manifest, ObjectRef
@@ -87,17 +89,20 @@ _DOC_SPLIT = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 @dataclass
 class Resource:
-    """One object of a release: where it came from, its dict, and its text as rendered."""
+    """One object of a release: where it came from, its dict, and its text as rendered.
+
+    ``ref`` and ``key`` are read once: stamping ownership metadata does not change them.
+    """
 
     source: str
     obj: Manifest
     text: str
 
-    @property
+    @cached_property
     def ref(self) -> ObjectRef:
         return ObjectRef.of(self.obj)
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str, str | None, str]:
         """Identity across API versions: (group, kind, namespace, name)."""
         ref = self.ref
@@ -122,21 +127,34 @@ def resource(source: str, text: str, namespace: str) -> Resource | None:
         raise ReleaseError(f"{source}: a manifest must be a mapping with apiVersion and kind")
     if not (obj.get("metadata") or {}).get("name"):
         raise ReleaseError(f"{source}: {obj['kind']} has no metadata.name")
-    return Resource(source, default_namespace(obj, namespace), text)
+    return Resource(source, default_namespace(obj, namespace), text.strip("\n"))
 
 
-def parse_manifest(text: str, namespace: str) -> list[Resource]:
-    """The objects of a stored manifest (``---\\n# Source: ...`` documents), in order."""
-    out: list[Resource] = []
+def split_manifest(text: str) -> list[tuple[str, str]]:
+    """(source, document) for each document of a stored manifest, without parsing any."""
+    out: list[tuple[str, str]] = []
     for doc in _DOC_SPLIT.split(text):
         source = "manifest"
         body = doc.strip("\n")
         if body.startswith("# Source: "):
             first, _, body = body.partition("\n")
             source = first[len("# Source: ") :]
-        if not body.strip():
-            continue
-        found = resource(source, body, namespace)
+        body = body.strip("\n")
+        if body.strip():
+            out.append((source, body))
+    return out
+
+
+def parse_manifest(text: str, namespace: str, known: Sequence[Resource] = ()) -> list[Resource]:
+    """The objects of a stored manifest (``---\\n# Source: ...`` documents), in order.
+
+    A document whose text equals that of a ``known`` resource is that resource, not parsed
+    again (an upgrade re-renders most objects unchanged).
+    """
+    by_text = {r.text: r for r in known}
+    out: list[Resource] = []
+    for source, body in split_manifest(text):
+        found = by_text.get(body) or resource(source, body, namespace)
         if found is not None:
             out.append(found)
     return out
@@ -186,3 +204,12 @@ def uninstall_order(resources: Iterable[Resource]) -> list[Resource]:
     items = list(resources)
     items.reverse()
     return sorted(items, key=lambda r: _UNINSTALL_RANK.get(r.ref.kind, -1))
+
+
+def project(live: Any, desired: Any) -> Any:
+    """``live`` cut down to the fields ``desired`` sets (drift: defaults and status drop out)."""
+    if isinstance(desired, dict) and isinstance(live, dict):
+        return {k: project(live[k], v) for k, v in desired.items() if k in live}
+    if isinstance(desired, list) and isinstance(live, list) and len(desired) == len(live):
+        return [project(a, b) for a, b in zip(live, desired, strict=True)]
+    return live

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
-from pyhelm import yamlio
 from pyhelm.cluster.base import ObjectRef
 from pyhelm.release.model import Release, Summary
 from pyhelm.release.wait import Readiness
@@ -95,6 +94,8 @@ def dump(data: Any, output: str) -> str:
     """``-o json`` (one line, as Helm) or ``-o yaml``."""
     if output == "json":
         return json.dumps(data, default=str) + "\n"
+    from pyhelm import yamlio
+
     return yamlio.dump(data)
 
 

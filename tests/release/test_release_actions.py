@@ -226,3 +226,28 @@ def test_uninstall_keep_history_and_resource_policy_keep(tmp_path: Path) -> None
     assert result.kept == ["ConfigMap/web-cm in namespace 'default'"]
     assert cfg.cluster.names("ConfigMap") == ["web-cm"]
     assert statuses(cfg) == [(1, "uninstalled")]
+
+
+def test_lookup_reads_the_target_cluster_but_not_in_a_client_dry_run(tmp_path: Path) -> None:
+    template = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: copy
+data:
+  found: "{{ lookup('v1', 'ConfigMap', 'default', 'source').get('data', {}).get('k', 'none') }}"
+"""
+    chart = load_chart(write_chart(tmp_path, templates={"cm.yaml": template}))
+    cluster = FakeCluster()
+    cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "data": {"k": "live"},
+            "metadata": {"name": "source", "namespace": "default"},
+        }
+    )
+    dry = Install(Configuration(cluster), InstallOptions(dry_run=DryRun.CLIENT)).run(
+        "web", chart, {}
+    )
+    assert 'found: "none"' in dry.manifest
+    assert 'found: "live"' in Install(Configuration(cluster)).run("web", chart, {}).manifest

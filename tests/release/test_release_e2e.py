@@ -34,7 +34,7 @@ def cluster_get(pyhelm, kind: str, namespace: str = "default") -> list[dict]:  #
         return json.loads(ok(result))["items"]
     from pyhelm.cluster.memory import MemoryCluster
 
-    api = {"pods": ("v1", "Pod"), "secrets": ("v1", "Secret")}[kind]
+    api = {"pods": ("v1", "Pod"), "secrets": ("v1", "Secret"), "jobs": ("batch/v1", "Job")}[kind]
     with MemoryCluster(os.environ["PYHELM_STATE"]) as cluster:
         return cluster.list(*api, namespace)
 
@@ -273,3 +273,106 @@ def test_a_killed_operation_is_recovered_by_the_next_one(pyhelm, tmp_path: Path)
     assert "WARNING: recovered release web: revision 1 was left pending-install" in result.stderr
     history = json.loads(ok(pyhelm("history", "web", "-o", "json")))
     assert [h["status"] for h in history] == ["failed", "deployed"]
+
+
+TEST_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ Release.Name }}-test-connection
+  annotations:
+    "helm.sh/hook": test
+spec:
+  restartPolicy: Never
+  containers:
+  - name: wget
+    image: busybox
+    command: ["wget", "{{ Values.name }}-service:80"]
+"""
+
+FAILING_JOB = """apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ Release.Name }}-migrate
+  annotations:
+    "helm.sh/hook": pre-upgrade
+    "helm.sh/hook-delete-policy": hook-failed
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: migrate
+        image: busybox:doesnotexist
+"""
+
+
+def chart_with(tmp_path: Path, **templates: str) -> str:
+    import shutil
+
+    chart = tmp_path / "chart"
+    shutil.copytree(NGINX, chart)
+    for name, text in templates.items():
+        (chart / "templates" / f"{name}.yaml").write_text(text)
+    return str(chart)
+
+
+def test_pyhelm_test_runs_the_test_hooks(pyhelm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    chart = chart_with(tmp_path, test=TEST_POD)
+    ok(pyhelm("install", "web", chart))
+    assert "TEST SUITE: None" in ok(pyhelm("status", "web"))
+    out = ok(pyhelm("test", "web"))
+    assert "TEST SUITE:     web-test-connection\n" in out and "Phase:          Succeeded" in out
+    assert "Phase:          Succeeded" in ok(pyhelm("status", "web"))
+    assert "# Source: nginx/templates/test.yaml" in ok(pyhelm("get", "hooks", "web"))
+
+
+def test_a_failing_hook_job_fails_the_upgrade_and_atomic_rolls_back(pyhelm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(pyhelm("install", "web", NGINX))
+    chart = chart_with(tmp_path, migrate=FAILING_JOB)
+    result = pyhelm(
+        "upgrade", "web", chart, "--set", "replicaCount=4", "--atomic", "--timeout", "1s"
+    )
+    assert result.returncode == 1
+    assert "WARNING: --atomic is deprecated; use --rollback-on-failure" in result.stderr
+    assert (
+        "Error: UPGRADE FAILED: pre-upgrade hook Job/web-migrate in namespace 'default' failed: "
+        in result.stderr
+    )
+    assert "rolled back to revision 1" in result.stderr
+    history = json.loads(ok(pyhelm("history", "web", "-o", "json")))
+    assert [(h["revision"], h["status"]) for h in history] == [
+        (1, "superseded"),
+        (2, "failed"),
+        (3, "deployed"),
+    ]
+    assert len(pods(pyhelm)) == 3  # the hook failed before anything was applied
+    jobs = [j for j in cluster_get(pyhelm, "jobs") if j["metadata"]["name"] == "web-migrate"]
+    assert jobs == []  # hook-failed: deleted
+
+
+def test_keep_history_status_filters_and_get_all(pyhelm) -> None:  # type: ignore[no-untyped-def]
+    ok(pyhelm("install", "web", NGINX, "--set", "replicaCount=1", "--description", "first"))
+    ok(pyhelm("install", "api", NGINX, "--set", "name=api", "--set", "app=api"))
+    everything = ok(pyhelm("get", "all", "web"))
+    for part in (
+        "USER-SUPPLIED VALUES:\nreplicaCount: 1\n",
+        "COMPUTED VALUES:",
+        "MANIFEST:\n---",
+        "NOTES:\nnginx-deployment runs 1 replicas",
+    ):
+        assert part in everything
+    assert "name: nginx\n" in ok(pyhelm("get", "values", "web", "--all"))
+    status = json.loads(ok(pyhelm("status", "web", "-o", "json")))
+    assert (status["info"]["status"], status["info"]["description"], status["config"]) == (
+        "deployed",
+        "first",
+        {"replicaCount": 1},
+    )
+    resources = ok(pyhelm("status", "web", "--show-resources"))
+    assert "Deployment/nginx-deployment" in resources and "1/1" in resources
+    assert ok(pyhelm("uninstall", "web", "--keep-history")) == 'release "web" uninstalled\n'
+    assert ok(pyhelm("list", "-q")) == "api\nweb\n"
+    assert ok(pyhelm("list", "-q", "--uninstalled")) == "web\n"
+    assert ok(pyhelm("list", "-q", "--deployed", "-f", "^a")) == "api\n"
+    assert ok(pyhelm("history", "web")).splitlines()[1].split("\t")[2].strip() == "uninstalled"
+    ok(pyhelm("upgrade", "web", NGINX, "--install"))

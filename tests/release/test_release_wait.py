@@ -159,3 +159,16 @@ def test_progress_is_reported_per_poll() -> None:
         progress=lambda states: seen.extend(s.progress for s in states.values()),
     )
     assert seen == ["2/2"]
+
+
+def test_a_waiting_pod_says_why() -> None:
+    pod = {
+        "kind": "Pod",
+        "status": {
+            "phase": "Pending",
+            "containerStatuses": [
+                {"name": "web", "state": {"waiting": {"reason": "ImagePullBackOff"}}}
+            ],
+        },
+    }
+    assert readiness(pod).message == "Pod is Pending (web: ImagePullBackOff)"

@@ -34,7 +34,6 @@ class Diff:
         current = storage.deployed(name) or storage.last(name)
         if current is None and not options.install:
             storage.require_last(name, self.namespace)  # raises ReleaseNotFound
-        old = parse_manifest(current.manifest, self.namespace) if current else []
         new_values = upgrade_values(current.config if current else {}, values, options)
         rendered = render(
             self.cfg,
@@ -47,6 +46,9 @@ class Diff:
             dry_run=DryRun.SERVER,
             validate=not options.skip_schema_validation,
         )
+        old = []
+        if current is not None:
+            old = parse_manifest(current.manifest, self.namespace, rendered.resources)
         return diff_objects(old, rendered.resources, self.context)
 
     def rollback(self, name: str, revision: int = 0) -> list[ObjectDiff]:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from pyhelm.cluster.base import Cluster, Manifest, ObjectRef
 from pyhelm.errors import ClusterError, NotFound, PyHelmError, ReleaseError
 from pyhelm.release.actions.config import ChangeOptions, Configuration, DryRun
-from pyhelm.release.diff import project
 from pyhelm.release.hooks import HookRunner, hook_from_rendered
 from pyhelm.release.lock import Interrupted, signals_raise
 from pyhelm.release.model import Hook, Release, Status, now
@@ -27,6 +26,7 @@ from pyhelm.release.objects import (
     Resource,
     keep_on_delete,
     ownership_problem,
+    project,
     resource,
     stamp,
     uninstall_order,

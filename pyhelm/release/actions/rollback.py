@@ -83,7 +83,7 @@ class Rollback:
             ) from None
         deploy = Deployment(self.cfg, release, self.options)
         target = parse_manifest(release.manifest, self.namespace)
-        existing = parse_manifest(current.manifest, self.namespace)
+        existing = parse_manifest(current.manifest, self.namespace, target)
 
         def steps() -> None:
             deploy.run_hooks("pre-rollback")

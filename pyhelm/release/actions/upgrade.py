@@ -10,6 +10,7 @@ values are given now, and dropped otherwise.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -77,7 +78,9 @@ class Upgrade:
                 )
             self.cfg.warn(f'Release "{name}" does not exist. Installing it now.')
             self.installed = True
-            return Install(self.cfg, self.options).run(name, chart, values)
+            options = copy.copy(self.options)
+            options.replace = last is not None  # an uninstalled release's name is reused
+            return Install(self.cfg, options).run(name, chart, values)
         if last.status is Status.UNINSTALLED:
             raise ReleaseNotFound(
                 f"{name!r} has no deployed releases (it was uninstalled); "
@@ -137,7 +140,7 @@ class Upgrade:
                 "wait for it to finish and retry"
             ) from None
         deploy = Deployment(self.cfg, release, self.options)
-        existing = parse_manifest(current.manifest, self.namespace)
+        existing = parse_manifest(current.manifest, self.namespace, rendered.resources)
 
         def steps() -> None:
             deploy.run_hooks("pre-upgrade")
