@@ -104,6 +104,8 @@ error_log {work}/nginx-error.log;
 events {{ worker_connections 4096; }}
 http {{
   access_log off;
+  sendfile on;
+  tcp_nopush on;
   types {{ application/x-yaml yaml; application/gzip tgz; }}
   gzip_static on;
   server {{

@@ -190,3 +190,29 @@ def test_access_log_records_requests_after_graceful_stop(server, tmp_path, make_
     log = (tmp_path / "access.log").read_text()
     assert '"POST /api/charts HTTP/1.1" 201' in log
     assert '"GET /index.yaml HTTP/1.1" 200' in log
+
+
+def test_large_index_is_streamed_whole_and_replaced_on_change(serve_repo, tmp_path, make_archive):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for i in range(3):
+        (repo / f"wide-1.0.{i}.tgz").write_bytes(make_archive("wide", f"1.0.{i}"))
+    from pyhelm.repo.index import index_directory
+
+    index = index_directory(repo, base_url="charts")
+    padding = "x" * 400_000
+    for cv in index.all_versions():
+        cv.metadata["description"] = cv.description = padding
+    index.save(repo / "index.yaml")
+    size = (repo / "index.yaml").stat().st_size
+    assert size > 1024 * 1024
+    server = serve_repo(repo, "--access-log", "off")
+    plain = requests.get(f"{server.url}/index.yaml", headers={"Accept-Encoding": "identity"}, timeout=30)
+    assert plain.content == (repo / "index.yaml").read_bytes()
+    assert int(plain.headers["content-length"]) == size
+    zipped = requests.get(f"{server.url}/index.yaml", headers={"Accept-Encoding": "gzip"}, timeout=30)
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.content == plain.content
+    assert upload(server.url, make_archive("wide", "2.0.0")).status_code == 201
+    after = requests.get(f"{server.url}/index.yaml", timeout=30)
+    assert after.headers["etag"] != plain.headers["etag"]
+    assert "2.0.0" in after.text and after.content == (repo / "index.yaml").read_bytes()

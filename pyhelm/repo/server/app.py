@@ -36,6 +36,8 @@ PUBLIC_PATHS = frozenset({"/health", "/info"})
 ARCHIVE_CACHE_BYTES = 256 * 1024 * 1024
 ARCHIVE_TYPE = b"application/gzip"
 PROV_TYPE = b"application/pgp-signature"
+#: The ASGI extension (granian has it) that streams a file named by path.
+PATHSEND = "http.response.pathsend"
 
 Handler = Callable[..., Awaitable[Response]]
 
@@ -104,7 +106,7 @@ class RepoApp:
                 user = self.auth.cached(authorization) or await self._authenticate(authorization)
             resource = (self._hot.get(path) or await self._static(path)) if read else None
             if resource is not None:
-                status, size = await self._send_resource(resource, send, method == "HEAD",
+                status, size = await self._send_resource(resource, scope, send, method == "HEAD",
                                                          if_none_match, accept_encoding)
                 self.log.record(scope, user, status, size, started)
                 return
@@ -156,18 +158,20 @@ class RepoApp:
                 self._archive_bytes -= len(dropped.body)
 
     @staticmethod
-    async def _send_resource(resource: Resource, send: Send, head: bool, if_none_match: bytes,
+    async def _send_resource(resource: Resource, scope: Scope, send: Send, head: bool, if_none_match: bytes,
                              accept_encoding: bytes) -> tuple[int, int]:
         if if_none_match and resource.matches(if_none_match):
             await send(resource.start_not_modified)
             await send(EMPTY_BODY)
             return 304, 0
+        pathsend = resource.path_message is not None and PATHSEND in scope.get("extensions", ())
         if resource.start_gzip is not None and accept_encoding and accepts_gzip(accept_encoding):
             await send(resource.start_gzip)
-            await send(EMPTY_BODY if head else resource.gzip_message)
+            body = resource.gzip_path_message if pathsend and resource.gzip_path_message else resource.gzip_message
+            await send(EMPTY_BODY if head else body)
             return 200, len(resource.gzip_body or b"")
         await send(resource.start)
-        await send(EMPTY_BODY if head else resource.body_message)
+        await send(EMPTY_BODY if head else resource.path_message if pathsend else resource.body_message)
         return 200, len(resource.body)
 
     async def _route(self, request: Request, head: bool) -> Response:

@@ -90,6 +90,16 @@ class Resource:
     gzip_body: bytes | None = None
     start_gzip: dict[str, Any] | None = None
     gzip_message: dict[str, Any] | None = None
+    #: For large bodies: ``http.response.pathsend`` messages naming immutable copies on
+    #: disk, which the server streams without passing the bytes through Python.
+    path_message: dict[str, Any] | None = None
+    gzip_path_message: dict[str, Any] | None = None
+
+    def attach_files(self, path: str, gzip_path: str | None) -> None:
+        """Serve the body (and its gzip form) from these files, where the server can."""
+        self.path_message = {"type": "http.response.pathsend", "path": path}
+        if gzip_path is not None:
+            self.gzip_path_message = {"type": "http.response.pathsend", "path": gzip_path}
 
     @classmethod
     def build(cls, body: bytes, content_type: bytes, etag: str | None = None,

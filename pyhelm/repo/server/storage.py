@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -39,6 +40,12 @@ from pyhelm.repo.server.upload import SAFE_FILE, Inspected
 
 INDEX_NAME = "index.yaml"
 LOCK_NAME = ".pyhelm-serve.lock"
+#: Immutable copies of large served indexes (streamed by the server from disk).
+SERVED_DIR = ".pyhelm-served"
+#: An index at least this large is streamed from a file rather than passed through Python.
+STREAM_MIN_SIZE = 1024 * 1024
+#: Seconds an older index copy stays after a newer index is served.
+SNAPSHOT_GRACE = 30.0
 #: Where uploaded archives appear in index urls, as ChartMuseum writes them.
 URL_PREFIX = "charts"
 YAML_TYPE = b"application/x-yaml"
@@ -100,6 +107,10 @@ class RepoStorage:
         self.index = index
         self.files: dict[str, ChartVersion] = {archive_name(cv): cv for cv in index.all_versions()}
         self.generation = 0
+        self._served = directory / SERVED_DIR
+        shutil.rmtree(self._served, ignore_errors=True)
+        self._served.mkdir()
+        self._snapshots: list[Path] = []
         self.index_resource = self._resource(index.dumps() if index_bytes is None else index_bytes)
         self.on_change: list[Callable[[set[str]], None]] = []
         self._lock = lock
@@ -140,6 +151,7 @@ class RepoStorage:
         if self._queue is not None and self._writer is not None:
             await self._queue.join()
             self._writer.cancel()
+        shutil.rmtree(self._served, ignore_errors=True)
         if self._lock is not None:
             self._lock.close()
             self._lock = None
@@ -238,17 +250,36 @@ class RepoStorage:
     async def _publish(self) -> None:
         self.index.generated = now_rfc3339()
         data = await asyncio.to_thread(self._save_index)
+        old_snapshots = self._snapshots
         self.index_resource = await asyncio.to_thread(self._resource, data)
         self.generation += 1
+        if old_snapshots:  # a request that took the old index may still be about to stream it
+            asyncio.get_running_loop().call_later(SNAPSHOT_GRACE, _unlink_all, old_snapshots)
 
     def _save_index(self) -> bytes:
         data = self.index.dumps()
         durable_write(self.directory / INDEX_NAME, data)
         return data
 
-    @staticmethod
-    def _resource(data: bytes) -> Resource:
-        return Resource.build(data, YAML_TYPE, compress=True)
+    def _resource(self, data: bytes) -> Resource:
+        """The served index; a large one also gets immutable copies on disk to stream from."""
+        resource = Resource.build(data, YAML_TYPE, compress=True)
+        self._snapshots = []
+        if len(data) >= STREAM_MIN_SIZE:
+            tag = resource.etag.strip(b'"').decode()
+            plain = self._served / f"index-{tag}.yaml"
+            try:
+                os.link(self.directory / INDEX_NAME, plain)
+            except OSError:
+                durable_write(plain, data)
+            self._snapshots.append(plain)
+            gz = None
+            if resource.gzip_body is not None:
+                gz = self._served / f"index-{tag}.yaml.gz"
+                durable_write(gz, resource.gzip_body)
+                self._snapshots.append(gz)
+            resource.attach_files(str(plain), str(gz) if gz else None)
+        return resource
 
     # -- reading -----------------------------------------------------------------
     def archive_path(self, filename: str) -> Path | None:
@@ -259,6 +290,11 @@ class RepoStorage:
         if base not in self.files:
             return None
         return self.directory / filename
+
+
+def _unlink_all(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _run_file_ops(ops: list[tuple[Path, bytes | None]]) -> None:
