@@ -149,7 +149,10 @@ class ApiServer:
         if document is None:
             return Reply(404, status(404, "NotFound", "the server could not find the requested "
                                                       "resource"))
-        return Reply(200, document, headers=[("etag", f'"{openapi.document_hash(document)}"')])
+        return Reply(200, document, headers=[
+            ("etag", f'"{openapi.document_hash(document)}"'),
+            ("cache-control", "public, immutable"),  # the URL carries the content hash
+            ("expires", "Fri, 01 Jan 2100 00:00:00 GMT")])
 
 
 async def _send_stream(reply: StreamReply, receive: Any, send: Any) -> None:
