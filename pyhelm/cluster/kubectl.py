@@ -12,13 +12,15 @@ first when given), sends objects as JSON on stdin and reads ``-o json`` back:
 
 kubectl's errors are mapped onto the ``ClusterError`` family, with the object
 they concern named in the message; a missing kubectl or an unreachable
-cluster is one ``ClusterUnreachable`` line. The subprocess runner is injected
+cluster is one ``ClusterUnreachable`` line. ``PYHELM_KUBECTL`` names another kubectl
+binary. The subprocess runner is injected
 (``run``), so command lines and parsing are unit-tested without a cluster.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -103,12 +105,12 @@ class KubectlCluster:
         kubeconfig: str | None = None,
         context: str | None = None,
         *,
-        kubectl: str = "kubectl",
+        kubectl: str | None = None,
         run: Runner = subprocess_runner,
     ) -> None:
         self.kubeconfig = kubeconfig
         self.context = context
-        self.kubectl = kubectl
+        self.kubectl = kubectl or os.environ.get("PYHELM_KUBECTL") or "kubectl"
         self.run = run
 
     def base(self) -> list[str]:
