@@ -32,7 +32,7 @@ def go_time(when: datetime | None) -> str:
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]], no_headers: bool = False) -> str:
     """Columns padded to their widest cell and separated by a tab (Helm's uitable)."""
     cells = [list(map(str, header))] if not no_headers else []
-    cells += [[str(c) for c in row] for row in rows]
+    cells += [[" ".join(str(c).split("\n")) for c in row] for row in rows]
     if not cells:
         return ""
     widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
