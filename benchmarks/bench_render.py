@@ -8,7 +8,7 @@ Charts (generated here, Jinja2 for pyhelm and the equivalent Go templates for he
 pyhelm runs "warm" (compiled templates in the on-disk cache) and "cold" (empty
 cache). The floor is `python -c 'import jinja2, yaml'`.
 
-Run: .venv/bin/python benchmarks/bench_render.py [--runs N]
+Run: .venv/bin/python benchmarks/bench_render.py [--runs N] [--cpu]
 (helm is taken from .tools/bin or PATH; without it, its column is empty.)
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -27,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WIDE = 200
 DEEP = 5000
+CPU_TIME = False
 
 JINJA_HELPERS = """\
 {% macro fullname(ctx) -%}
@@ -195,10 +197,16 @@ def make_charts(base: Path) -> dict[str, tuple[Path, Path]]:
     }
 
 
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
+    """Seconds the process took: wall clock, or CPU (user+sys) with --cpu (steadier on a busy machine)."""
+    start, cpu = time.perf_counter(), _child_cpu()
     run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
-    elapsed = time.perf_counter() - start
+    elapsed = (_child_cpu() - cpu) if CPU_TIME else time.perf_counter() - start
     if run.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{run.stderr}")
     return elapsed, run.stdout
@@ -222,7 +230,10 @@ def helm_binary() -> str | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--cpu", action="store_true", help="measure CPU time (user+sys) instead of wall time")
     args = parser.parse_args()
+    global CPU_TIME
+    CPU_TIME = args.cpu
     pyhelm = [str(Path(sys.executable).with_name("pyhelm"))]
     if not Path(pyhelm[0]).exists():
         pyhelm = [sys.executable, "-m", "pyhelm"]
@@ -234,7 +245,8 @@ def main() -> None:
         env = {**os.environ, "PYHELM_CACHE_HOME": str(cache), "HELM_CACHE_HOME": str(base / "hc"),
                "HELM_CONFIG_HOME": str(base / "hcfg"), "HELM_DATA_HOME": str(base / "hd")}
         floor, _ = median([sys.executable, "-c", "import jinja2, yaml"], env, args.runs)
-        print(f"python floor (import jinja2, yaml): {floor:.3f} s   runs per figure: {args.runs}")
+        print(f"{'CPU' if CPU_TIME else 'wall'} seconds, medians of {args.runs} runs; "
+              f"python floor (import jinja2, yaml): {floor:.3f} s")
         print(f"{'chart':<6} {'docs':>6} {'helm':>8} {'pyhelm warm':>12} {'pyhelm cold':>12} "
               f"{'warm/helm':>10} {'cold/helm':>10}")
         for name, (jinja_chart, go_chart) in charts.items():

@@ -12,12 +12,34 @@ from typing import Any
 
 from pyhelm.errors import ChartError
 
-#: Strict SemVer 2.0.0, as semver.org gives it.
-SEMVER_RE = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
+#: Characters of a SemVer 2 pre-release or build identifier.
+_IDENTIFIER_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-")
+
+
+def is_strict_semver(text: str) -> bool:
+    """Strict SemVer 2.0.0 (semver.org): MAJOR.MINOR.PATCH[-pre][+build], no leading zeros.
+
+    Written out rather than as semver.org's regex, whose compilation alone
+    costs more than loading a chart.
+    """
+    rest, plus, build = text.partition("+")
+    core, dash, pre = rest.partition("-")
+    numbers = core.split(".")
+    if len(numbers) != 3 or not all(_numeric(n) for n in numbers):
+        return False
+    if dash and not all(_identifier(i) and (not i.isdigit() or _numeric(i)) for i in pre.split(".")):
+        return False
+    return not plus or all(_identifier(i) for i in build.split("."))
+
+
+def _numeric(part: str) -> bool:
+    return part.isascii() and part.isdigit() and (part == "0" or part[0] != "0")
+
+
+def _identifier(part: str) -> bool:
+    return bool(part) and set(part) <= _IDENTIFIER_CHARS
+
+
 ALIAS_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
 CHART_TYPES = ("application", "library")
 
@@ -121,7 +143,7 @@ class ChartMetadata:
                 f"{source}: field 'version' must be a string but is {type(version).__name__} "
                 f"({version!r}); quote it, e.g. version: \"{version}\""
             )
-        if not SEMVER_RE.match(version):
+        if not is_strict_semver(version):
             raise ChartError(
                 f"{source}: field 'version' {version!r} is not a valid SemVer 2 version "
                 "(expected MAJOR.MINOR.PATCH, e.g. 1.2.3 or 1.2.3-rc.1)"

@@ -165,3 +165,16 @@ def test_archive_bytes_with_a_bad_chart_name_the_archive(tmp_path):
     data = tgz({"app/Chart.yaml": "apiVersion: v2\nname: app\n"})
     with pytest.raises(ChartError, match="upload.tgz/Chart.yaml: field 'version' is required"):
         load_archive_bytes(data, "upload.tgz")
+
+
+@pytest.mark.parametrize(("version", "valid"), [
+    ("1.2.3", True), ("0.0.0", True), ("10.20.30", True), ("1.0.0-rc.1", True), ("1.0.0-0", True),
+    ("1.0.0-alpha-1.x-y", True), ("1.0.0+build.5", True), ("1.0.0-rc.1+exp.sha.5114f85", True),
+    ("1.2", False), ("v1.2.3", False), ("01.2.3", False), ("1.02.3", False), ("1.2.3-01", False),
+    ("1.2.3-", False), ("1.2.3+", False), ("1.2.3-a..b", False), ("1.2.3-a_b", False), ("1.2.3.4", False),
+    ("", False), ("1.2.x", False), ("１.2.3", False),
+])
+def test_strict_semver(version, valid):
+    from pyhelm.chart.model import is_strict_semver
+
+    assert is_strict_semver(version) is valid
