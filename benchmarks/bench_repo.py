@@ -93,9 +93,15 @@ def run(cmd: list[str], env: dict[str, str], before=None) -> tuple[float, float]
     return elapsed, int(done.stderr.strip().splitlines()[-1]) / 1024
 
 
-def median(cmd, env, runs, before=None) -> tuple[float, float]:
-    results = [run(cmd, env, before) for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+def compare(py_cmd: list[str], helm_cmd: list[str], env: dict[str, str], runs: int,
+            before_py=None, before_helm=None) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Medians of both tools, their runs interleaved so both see the same machine load."""
+    py, helm = [], []
+    for _ in range(runs):
+        py.append(run(py_cmd, env, before_py))
+        helm.append(run(helm_cmd, env, before_helm))
+    return ((statistics.median(r[0] for r in py), max(r[1] for r in py)),
+            (statistics.median(r[0] for r in helm), max(r[1] for r in helm)))
 
 
 def serve(folder: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
@@ -144,22 +150,25 @@ def main() -> None:
             shutil.copytree(archives, dirs[tool])
         cmds = {"pyhelm": PYHELM, "helm": [opts.helm]}
 
-        def cold(tool):
-            def reset():
+        def reset(tool):
+            def clear():
                 (dirs[tool] / "index.yaml").unlink(missing_ok=True)
                 shutil.rmtree(env["PYHELM_CACHE_HOME"], ignore_errors=True)
-            return median(cmds[tool] + ["repo", "index", str(dirs[tool])], env, opts.runs, reset)
+            return clear
 
-        rows.append(("repo index, 1000 archives, cold", cold("pyhelm"), cold("helm")))
-
-        def merge(tool):
+        rows.append(("repo index, 1000 archives, cold",
+                     *compare(PYHELM + ["repo", "index", str(dirs["pyhelm"])],
+                              [opts.helm, "repo", "index", str(dirs["helm"])], env, opts.runs,
+                              reset("pyhelm"), reset("helm"))))
+        merge_cmds = {}
+        for tool, cmd in cmds.items():
             old = work / f"old-{tool}.yaml"
-            run(cmds[tool] + ["repo", "index", str(dirs[tool])], env)
+            run(cmd + ["repo", "index", str(dirs[tool])], env)
             shutil.copy(dirs[tool] / "index.yaml", old)
             shutil.copy(new_archive, dirs[tool] / new_archive.name)
-            return median(cmds[tool] + ["repo", "index", str(dirs[tool]), "--merge", str(old)], env, opts.runs)
-
-        rows.append(("repo index --merge, +1 archive", merge("pyhelm"), merge("helm")))
+            merge_cmds[tool] = cmd + ["repo", "index", str(dirs[tool]), "--merge", str(old)]
+        rows.append(("repo index --merge, +1 archive",
+                     *compare(merge_cmds["pyhelm"], merge_cmds["helm"], env, opts.runs)))
 
         url, server = serve(big)
         try:
@@ -171,13 +180,12 @@ def main() -> None:
                 stamp[0] += 10
                 os.utime(big / "index.yaml", (stamp[0], stamp[0]))
 
-            update_runs = max(3, opts.runs - 2)
             rows.append(("repo update, 15000 entries",
-                         median(PYHELM + ["repo", "update"], env, update_runs, touch),
-                         median([opts.helm, "repo", "update"], env, update_runs, touch)))
+                         *compare(PYHELM + ["repo", "update"], [opts.helm, "repo", "update"], env,
+                                  max(3, opts.runs - 2), touch, touch)))
             rows.append(("search repo, 15000 entries",
-                         median(PYHELM + ["search", "repo", "chart-0042"], env, opts.runs),
-                         median([opts.helm, "search", "repo", "chart-0042"], env, update_runs)))
+                         *compare(PYHELM + ["search", "repo", "chart-0042"],
+                                  [opts.helm, "search", "repo", "chart-0042"], env, max(3, opts.runs - 2))))
         finally:
             server.shutdown()
     finally:

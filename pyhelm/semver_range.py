@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import semver
+from typing import TYPE_CHECKING, Any
 
 from pyhelm.errors import PyHelmError
+
+if TYPE_CHECKING:
+    import semver
 
 _PART = r"[0-9xX*]+"
 _CV = (rf"v?({_PART})(\.{_PART})?(\.{_PART})?"
@@ -41,6 +43,8 @@ class VersionError(PyHelmError):
 @lru_cache(maxsize=65536)
 def parse_version(text: str) -> semver.Version:
     """Parse a version leniently (``v`` prefix, missing minor/patch); ``VersionError`` if not one."""
+    import semver
+
     m = _VERSION_RE.match(str(text).strip())
     if not m:
         raise VersionError(f"{text!r} is not a valid version (expected MAJOR.MINOR.PATCH, e.g. 1.2.3)")
@@ -51,19 +55,25 @@ def parse_version(text: str) -> semver.Version:
 
 def is_version(text: str) -> bool:
     """True when ``text`` parses as a (lenient) version."""
-    try:
-        parse_version(text)
-    except VersionError:
-        return False
-    return True
+    return bool(_VERSION_RE.match(str(text).strip()))
 
 
-def sort_key(text: str) -> tuple[int, semver.Version | None]:
-    """A key that orders versions by SemVer; unparseable versions sort lowest."""
-    try:
-        return (1, parse_version(text))
-    except VersionError:
-        return (0, None)
+@lru_cache(maxsize=65536)
+def sort_key(text: str) -> tuple[Any, ...]:
+    """A key that orders versions by SemVer precedence; unparseable versions sort lowest.
+
+    Equal to ``semver.Version`` ordering (release after its pre-releases,
+    numeric identifiers below alphanumeric ones), without building objects:
+    sorting a large index stays cheap.
+    """
+    m = _VERSION_RE.match(text.strip())
+    if not m:
+        return (0,)
+    major, minor, patch, pre, _ = m.groups()
+    pre_key: tuple[Any, ...] = (1,)
+    if pre:
+        pre_key = (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre[1:].split(".")))
+    return (1, int(major), int(minor or 0), int(patch or 0), pre_key)
 
 
 def _is_x(part: str | None) -> bool:

@@ -18,7 +18,7 @@ import gzip
 import io
 import os
 import tarfile
-import tempfile
+import itertools
 from pathlib import Path
 
 from pyhelm import yamlio
@@ -27,6 +27,7 @@ from pyhelm.chart.loader import chart_from_files, read_folder
 from pyhelm.chart.model import ChartMetadata
 from pyhelm.errors import ChartError
 
+_TMP_COUNTER = itertools.count()
 FIXED_MTIME = 0
 FILE_MODE = 0o644
 _FIRST = ("Chart.yaml", "Chart.lock", "values.yaml", "values.schema.json")
@@ -67,15 +68,14 @@ def package_chart(
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``data`` to ``path`` through a new temporary file beside it and a rename."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{next(_TMP_COUNTER)}.tmp"
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -14,12 +14,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 _PLAIN_RE = re.compile(r"^[A-Za-z0-9_/.][A-Za-z0-9_./:@+=~()-]*(?: [A-Za-z0-9_./:@+=~()-]+)*$")
-_RESOLVER = yaml.resolver.Resolver()
-_STR_TAG = "tag:yaml.org,2002:str"
-#: Words that some YAML 1.1 reader takes for a boolean or null, beyond PyYAML's own list.
+#: Words that a YAML 1.1 or 1.2 reader takes for a boolean or null (compared in lower case).
+#: Numbers, timestamps, ``.inf``/``.nan``, ``=`` and ``<<`` cannot pass ``_PLAIN_RE`` plain.
 _SPECIAL = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"})
 
 
@@ -38,7 +35,7 @@ def _plain_ok(text: str) -> bool:
     if text[0].isdigit() or text[0] == ".":
         # Number-like starts are plain only as dotted versions (0.1.0, 1.2.3-rc.1): never a number.
         return bool(_VERSION_LIKE_RE.match(text))
-    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+    return True
 
 
 def _value(value: Any) -> str:

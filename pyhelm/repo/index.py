@@ -16,12 +16,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyhelm import semver_range
-from pyhelm.chart.model import ChartMetadata
 from pyhelm.errors import RepoError
 from pyhelm.repo import emit
+
+if TYPE_CHECKING:
+    from pyhelm.chart.model import ChartMetadata
 
 API_VERSION = "v1"
 #: ChartVersion's own keys beside the Chart.yaml fields.
@@ -66,8 +68,12 @@ class ChartVersion:
     ) -> ChartVersion:
         """The entry for an archive ``filename`` (relative to the index) with that digest."""
         url = f"{base_url.rstrip('/')}/{filename}" if base_url else filename
-        fields = _sorted_keys(metadata.to_dict())
-        return cls.from_dict({**fields, "urls": [url], "digest": digest, "created": created or now_rfc3339()})
+        return cls(
+            name=metadata.name, version=metadata.version, app_version=metadata.app_version,
+            description=metadata.description, urls=[url], digest=digest, created=created or now_rfc3339(),
+            keywords=list(metadata.keywords), deprecated=metadata.deprecated,
+            metadata=_sorted_keys(metadata.to_dict()),
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChartVersion:

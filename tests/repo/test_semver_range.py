@@ -83,3 +83,14 @@ def test_lenient_versions_and_semver_order() -> None:
 
 def test_unparseable_version_never_matches() -> None:
     assert not matches("junk", "*")
+
+
+def test_sort_key_orders_exactly_as_semver() -> None:
+    import random
+
+    import semver
+
+    versions = ["1.0.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
+                "1.0.0-beta.11", "1.0.0-rc.1", "0.9.9", "2.0.0", "10.0.0", "1.10.0", "1.2.0", "1.0.0-0"]
+    random.Random(3).shuffle(versions)
+    assert sorted(versions, key=sort_key) == sorted(versions, key=semver.Version.parse)
