@@ -19,6 +19,7 @@ values tree as read-only.
 
 from __future__ import annotations
 
+import enum
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,19 +97,38 @@ def coalesce(base: dict[str, Any], override: dict[str, Any], *, warn: Warn | Non
     """``override`` over ``base``, as a new map; neither input is changed.
 
     Maps merge; scalars and lists replace; ``None`` in ``override`` deletes
-    the key from ``base`` (and is kept where ``base`` has no such key). A map
-    meeting a non-map replaces it, with a warning to ``warn`` naming ``path``.
+    the key from ``base``, and stays ``None`` where ``base`` has no value
+    there. A map meeting a non-map replaces it, with a warning to ``warn``
+    naming ``path``.
     """
+    return _coalesce(base, override, _Nulls.DELETE, warn, path)
+
+
+class _Nulls(enum.Enum):
+    """What a ``None`` in the override does (Helm's coalesce vs merge modes)."""
+
+    DELETE = "delete"  # deletes a non-null value it overrides; nested levels
+    KEEP = "keep"  # stays, to be judged by the subchart (a subchart's section, globals)
+    ROOT = "root"  # the root chart's top level: deletes any key the defaults have
+    SUBCHART = "subchart"  # the same, and a null default means "no value" (it is dropped)
+
+
+def _coalesce(base: dict[str, Any], override: dict[str, Any], nulls: _Nulls, warn: Warn | None,
+              path: str, sections: frozenset[str] = frozenset()) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, default in base.items():
         if key not in override:
-            out[key] = _copy_maps(default)
+            if default is not None or nulls is not _Nulls.SUBCHART:
+                out[key] = _copy_maps(default)
             continue
         value = override[key]
         if value is None:
+            if nulls is _Nulls.KEEP or (nulls is _Nulls.DELETE and default is None):
+                out[key] = None
             continue
         if isinstance(value, dict) and isinstance(default, dict):
-            out[key] = coalesce(default, value, warn=warn, path=_join(path, key))
+            inner = _Nulls.KEEP if nulls is _Nulls.KEEP or key in sections else _Nulls.DELETE
+            out[key] = _coalesce(default, value, inner, warn, _join(path, key))
             continue
         if warn is not None and default is not None and isinstance(value, dict) != isinstance(default, dict):
             warn(_type_clash(_join(path, key), default, value))
@@ -214,11 +234,12 @@ def _candidates(chart: Chart) -> list[tuple[str, Dependency | None, Chart]]:
 
 def _resolve(chart: Chart, section: dict[str, Any], key: tuple[str, ...], context: _Context) -> _Node:
     defaults = context.defaults.get(key, chart.values)
-    values = coalesce(defaults, section, warn=context.warn, path=chart.name)
+    candidates = _candidates(chart)
+    values = _coalesce(defaults, section, _Nulls.SUBCHART if key else _Nulls.ROOT, context.warn, chart.name,
+                       frozenset(name for name, _dep, _sub in candidates))
     if not key:
         context.root_tags = values.get("tags")
     computed: dict[str, _Node] = {}
-    candidates = _candidates(chart)
     for name, _dep, sub in candidates:
         own = values.get(name)
         if own is None:
@@ -284,9 +305,10 @@ def _with_globals(section: dict[str, Any], parent: dict[str, Any], warn: Warn) -
     for key, value in theirs.items():
         current = merged.get(key)
         if isinstance(value, dict) and isinstance(current, dict):
-            merged[key] = coalesce(current, value)
-        elif isinstance(value, dict) and key in merged and current is not None:
-            warn(f"global.{key}: cannot merge a map onto {_short(current)}; skipped")
+            merged[key] = _coalesce(current, value, _Nulls.KEEP, None, "")
+        elif isinstance(value, dict) and key in merged:
+            if current is not None:
+                warn(f"global.{key}: cannot merge a map onto {_short(current)}; skipped")
         elif isinstance(current, dict) and not isinstance(value, dict):
             warn(f"global.{key} is a map in the subchart; skipped the parent's {_short(value)}")
         else:

@@ -7,10 +7,12 @@ pyhelm differs on purpose are in test_values_compute.py, not here.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from values_helpers import Spec, helm_values, write_chart
 
 from pyhelm.chart.loader import load_chart
@@ -87,6 +89,24 @@ SCENARIOS: dict[str, tuple[Spec, dict[str, list[str]]]] = {
         Spec("par", {"m": {"a": 1, "b": 2, "c": 3}, "l": [1]}),
         {"files": ["m: {a: 10}\nl: [2]\n---\nm: {b: 20}\n", "m: {a: null, d: 4}\n"]},
     ),
+    "subchart null defaults: top level dropped, nested kept": (
+        Spec("par", {"s": {"m": {"z": 1}}}, [{"name": "s"}], [Spec("s", {"nil": None, "m": {"x": None, "w": 1}})]),
+        {},
+    ),
+    "user null deletes a subchart default the parent also sets": (
+        Spec("par", {"s": {"a": 1, "m": {"k": 1}, "d": 1}}, [{"name": "s"}],
+             [Spec("s", {"a": 2, "m": {"k": 2, "j": 3}})]),
+        {"files": ["s: {a: null, m: {k: null}, d: null, nil: null}\n"]},
+    ),
+    "parent's null global deletes the subchart's": (
+        Spec("par", {"global": {"g": {"a": None, "b": 1}}}, [{"name": "s"}],
+             [Spec("s", {"global": {"g": {"a": 1, "c": None}}})]),
+        {},
+    ),
+    "a null global in the section blocks the parent's map": (
+        Spec("par", {"global": {"m": {"a": 1}, "x": 1}}, [{"name": "s"}], [Spec("s", {})]),
+        {"files": ["s: {global: {m: null, x: null}}\n"]},
+    ),
     "import-values, both forms, parent wins": (
         Spec("par", {"x": "parent"},
              [{"name": "sub", "import-values": ["data", {"child": "default", "parent": "imp"}]}],
@@ -140,9 +160,34 @@ def test_set_flags_match_helm(args: list[str], tmp_path: Path, helm_bin: str) ->
              "--set-literal": "literal_values"}
     for flag, value in zip(args[::2], args[1::2], strict=True):
         flags.setdefault(names[flag], []).append(value)
-    assert _helmish(compute_values(load_chart(chart_dir), ValueOptions(**flags).merge())) == expected
+    assert compute_values(load_chart(chart_dir), ValueOptions(**flags).merge()) == expected
 
 
-def _helmish(value: Any) -> Any:
-    """JSON numbers compare equal whether int or float; nothing else to adjust."""
-    return value
+def _random_tree(rng: random.Random, depth: int) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key in rng.sample("abcd", rng.randint(1, 3)):
+        roll = rng.random()
+        if depth < 2 and roll < 0.35:
+            tree[key] = _random_tree(rng, depth + 1)
+        elif roll < 0.5:
+            tree[key] = None
+        elif roll < 0.6:
+            tree[key] = [rng.randint(0, 3)]
+        else:
+            tree[key] = rng.choice([1, "x", True])
+    return tree
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_trees_coalesce_as_in_helm(seed: int, tmp_path: Path, helm_bin: str) -> None:
+    """Random defaults, subchart defaults, globals and -f files with nulls and type clashes."""
+    rng = random.Random(seed)
+    parent = {**_random_tree(rng, 0), "s": _random_tree(rng, 1), "global": _random_tree(rng, 1)}
+    sub = {**_random_tree(rng, 0), "global": _random_tree(rng, 1)}
+    chart_dir = write_chart(tmp_path, Spec("p", parent, [{"name": "s"}], [Spec("s", sub)]))
+    files = [tmp_path / "u1.yaml", tmp_path / "u2.yaml"]
+    files[0].write_text(yaml.safe_dump(_random_tree(rng, 0)))
+    files[1].write_text(yaml.safe_dump({"s": {**_random_tree(rng, 0), "global": _random_tree(rng, 1)}}))
+    expected = helm_values(helm_bin, chart_dir, "-f", str(files[0]), "-f", str(files[1]))
+    user = ValueOptions(value_files=[str(f) for f in files]).merge()
+    assert compute_values(load_chart(chart_dir), user, warn=None) == expected
