@@ -73,14 +73,40 @@ def manifests_of(source: str, rendered: str) -> list[RenderedManifest]:
     """Every document of one rendered template file; unknown hook events drop the document (as Helm)."""
     out = []
     for doc in split_documents(rendered):
-        try:
-            head = _scan(doc)
-        except _Ambiguous:
-            head = _parse(doc, source)
-        manifest = _manifest(source, doc, head)
+        manifest = _fast(source, doc)
+        if manifest is None:
+            try:
+                head = _scan(doc)
+            except _Ambiguous:
+                head = _parse(doc, source)
+            manifest = _manifest(source, doc, head)
         if manifest is not None:
             out.append(manifest)
     return out
+
+
+_PLAIN = r"([A-Za-z0-9][-A-Za-z0-9_./]*)"
+_FAST_START = re.compile(rf"apiVersion: {_PLAIN}\nkind: {_PLAIN}\nmetadata:\n")
+_FAST_NAME = re.compile(rf"^  name: {_PLAIN}$", re.MULTILINE)
+_FAST_NAMESPACE = re.compile(rf"^  namespace: {_PLAIN}$", re.MULTILINE)
+
+
+def _fast(source: str, doc: str) -> RenderedManifest | None:
+    """The common shape in one regex pass: ``apiVersion``, ``kind``, ``metadata`` first, plain
+    values, no annotations. None when the document is not that simple."""
+    start = _FAST_START.match(doc)
+    if start is None:
+        return None
+    following = _TOP_LINE.search(doc, start.end())
+    block = doc[start.end(): following.start() if following else len(doc)]
+    if "annotations" in block or "\t" in block or (following and _TOP_KEY.search(doc, following.start())):
+        return None
+    name = _FAST_NAME.search(block)
+    if name is None or len(_FAST_NAME.findall(block)) != 1:
+        return None
+    namespace = _FAST_NAMESPACE.search(block)
+    return RenderedManifest(source, doc, start.group(1), start.group(2), name.group(1),
+                            namespace.group(1) if namespace else None)
 
 
 def install_sorted(manifests: list[RenderedManifest]) -> list[RenderedManifest]:

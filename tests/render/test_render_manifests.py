@@ -31,6 +31,11 @@ HEADS = [
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations: {a: b}\n  name: x\n",
     "# only a comment",
     "apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n  metadata:\n    name: inner\n",
+    "apiVersion: v1\nkind: Service\nmetadata:\n  labels:\n    name: label\n  name: svc\n  namespace: ns\nspec: {}\n",
+    "apiVersion: v1\nkind: Service\nmetadata:\n    labels:\n      name: label\n    name: four\nspec: {}\n",
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: first\nkind: Endpoints\n",
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: quoted # comment\n",
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: 'quoted'\n",
 ]
 
 
