@@ -113,6 +113,17 @@ SCENARIOS: dict[str, tuple[Spec, dict[str, list[str]]]] = {
              [Spec("sub", {"exports": {"data": {"x": "child", "v": "child"}}, "default": {"z": 1}})]),
         {},
     ),
+    "import-values come from defaults, not from user values for the child": (
+        Spec("par", {}, [{"name": "sub", "import-values": ["data"]}],
+             [Spec("sub", {"exports": {"data": {"x": "child"}}})]),
+        {"set_values": ["sub.exports.data.x=user"]},
+    ),
+    "import-values through two levels": (
+        Spec("par", {}, [{"name": "mid", "import-values": [{"child": "fromleaf", "parent": "top"}]}],
+             [Spec("mid", {}, [{"name": "leaf", "import-values": [{"child": "out", "parent": "fromleaf"}]}],
+                   [Spec("leaf", {"out": {"v": 1, "w": 2}})])]),
+        {},
+    ),
     "import-values then user values on top": (
         Spec("par", {}, [{"name": "sub", "import-values": [{"child": "default", "parent": "imp.deep"}]}],
              [Spec("sub", {"default": {"z": 1, "w": 2}})]),
