@@ -137,6 +137,8 @@ def nindent(width: int, text: Any) -> str:
 
 
 def quote(*values: Any) -> str:
+    if len(values) == 1:
+        return "" if values[0] is None else json.dumps(gostr(values[0]), ensure_ascii=False)
     return " ".join(json.dumps(gostr(v), ensure_ascii=False) for v in values if v is not None)
 
 
@@ -369,7 +371,13 @@ KEEP_JINJA_FILTERS = ("join", "first", "last", "replace", "upper", "lower", "tit
 
 
 def as_filter(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The filter form: the piped value becomes Helm's last argument."""
+    """The filter form: the piped value becomes Helm's last argument.
+
+    A function of exactly one positional parameter is its own filter (no wrapper call).
+    """
+    code = getattr(function, "__code__", None)
+    if code is not None and code.co_argcount == 1 and not code.co_flags & 0x04:  # 0x04: *args
+        return function
 
     def flt(value: Any, *args: Any) -> Any:
         return function(*args, value)
