@@ -11,9 +11,7 @@ creating missing objects. Subresources (scale, status, log) are in
 from __future__ import annotations
 
 import asyncio
-import base64
 import copy
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +19,7 @@ from pyhelm.cluster.base import ObjectRef
 from pyhelm.cluster.kubeapi import selectors, subresources, tables, watch
 from pyhelm.cluster.kubeapi.backend import Backend
 from pyhelm.cluster.kubeapi.http import Reply, Request, StreamReply
+from pyhelm.cluster.kubeapi.paging import Pager
 from pyhelm.cluster.kubeapi.patch import json_patch, merge_patch, strategic_merge_patch
 from pyhelm.cluster.kubeapi.routes import Target
 from pyhelm.cluster.kubeapi.status import ApiError, success
@@ -70,6 +69,7 @@ class ResourceApi:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+        self.pager = Pager()
 
     def handle(self, request: Request, target: Target) -> Reply | StreamReply:
         if target.info.namespaced and target.name and target.namespace is None:
@@ -116,21 +116,22 @@ class ResourceApi:
         return [o for o in objs if labels(o) and fields(o)]
 
     def list(self, request: Request, target: Target) -> Reply:
-        rv = self.backend.current_resource_version()
-        items = sorted(self.matching(request, target), key=lambda o: (
-            o["metadata"].get("namespace", ""), o["metadata"]["name"]))
-        items, token = _page(items, request.query.get("limit"), request.query.get("continue"))
+        def fetch() -> tuple[int, list[Obj]]:
+            rv = self.backend.current_resource_version()
+            return rv, sorted(self.matching(request, target), key=lambda o: (
+                o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+
+        rv, items, token = self.pager.page(request.query.get("limit"),
+                                           request.query.get("continue"), fetch)
         if tables.wants_table(request.accept):
             body = tables.table(target.info.kind, items, str(rv),
                                 request.query.get("includeObject", "Metadata"))
-            if token:
-                body["metadata"]["continue"] = token
-            return Reply(200, body)
-        meta: Obj = {"resourceVersion": str(rv)}
+        else:
+            body = {"kind": f"{target.info.kind}List", "apiVersion": target.api_version,
+                    "metadata": {"resourceVersion": str(rv)}, "items": items}
         if token:
-            meta["continue"] = token
-        return Reply(200, {"kind": f"{target.info.kind}List", "apiVersion": target.api_version,
-                           "metadata": meta, "items": items})
+            body["metadata"]["continue"] = token
+        return Reply(200, body)
 
     def watch(self, request: Request, target: Target) -> StreamReply:
         labels = selectors.label_matcher(request.query.get("labelSelector"))
@@ -240,18 +241,3 @@ def _rv(obj: Obj) -> int:
     except ValueError:
         return 0
 
-
-def _page(items: list[Obj], limit: str | None, token: str | None) -> tuple[list[Obj], str]:
-    """One page of ``items`` for ``limit``/``continue``; the next page's token, or ""."""
-    start = 0
-    if token:
-        try:
-            start = int(json.loads(base64.urlsafe_b64decode(token.encode()))["start"])
-        except (ValueError, KeyError, TypeError):
-            raise ApiError(400, "BadRequest", f"continue key is not valid: {token!r}; "
-                                              "list again without continue") from None
-    size = int(limit) if limit and limit.isdigit() and int(limit) > 0 else len(items)
-    page = items[start:start + size]
-    if start + size >= len(items):
-        return page, ""
-    return page, base64.urlsafe_b64encode(json.dumps({"start": start + size}).encode()).decode()

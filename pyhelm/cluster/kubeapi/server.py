@@ -18,6 +18,7 @@ import asyncio
 import socket
 import sys
 import tempfile
+import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,7 @@ class ApiServer:
         self.resources = ResourceApi(backend)
         self._served: tuple[tuple[Any, ...], list[discovery.Served]] | None = None
         self._openapi: dict[str, Any] = {}
+        self.stopping = threading.Event()
 
     def served(self) -> list[discovery.Served]:
         """The served resources; discovery and OpenAPI documents are rebuilt when they change."""
@@ -76,7 +78,7 @@ class ApiServer:
                                keep_blank_values=True))
         reply = self.dispatch(Request(scope["method"], scope["path"], query, headers, body))
         if isinstance(reply, StreamReply):
-            await _send_stream(reply, receive, send)
+            await _send_stream(reply, receive, send, self.stopping)
             return
         payload = reply.encoded()
         await send({"type": "http.response.start", "status": reply.code, "headers": [
@@ -155,8 +157,9 @@ class ApiServer:
             ("expires", "Fri, 01 Jan 2100 00:00:00 GMT")])
 
 
-async def _send_stream(reply: StreamReply, receive: Any, send: Any) -> None:
-    """Send a chunked stream until it ends or the client disconnects."""
+async def _send_stream(reply: StreamReply, receive: Any, send: Any,
+                       stopping: threading.Event) -> None:
+    """Send a chunked stream until it ends, the client disconnects or the server stops."""
     gone = asyncio.Event()
 
     async def watch_disconnect() -> None:
@@ -164,7 +167,12 @@ async def _send_stream(reply: StreamReply, receive: Any, send: Any) -> None:
             pass
         gone.set()
 
-    waiter = asyncio.ensure_future(watch_disconnect())
+    async def watch_stopping() -> None:
+        while not stopping.is_set():
+            await asyncio.sleep(0.1)
+        gone.set()
+
+    waiters = [asyncio.ensure_future(watch_disconnect()), asyncio.ensure_future(watch_stopping())]
     await send({"type": "http.response.start", "status": reply.code,
                 "headers": [(b"content-type", reply.content_type.encode()),
                             (b"transfer-encoding", b"chunked")]})
@@ -173,7 +181,20 @@ async def _send_stream(reply: StreamReply, receive: Any, send: Any) -> None:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
     finally:
-        waiter.cancel()
+        for waiter in waiters:
+            waiter.cancel()
+
+
+class _Uvicorn(uvicorn.Server):
+    """uvicorn, telling the app when a signal asks it to stop (so watch streams end)."""
+
+    def __init__(self, config: uvicorn.Config, stopping: threading.Event) -> None:
+        super().__init__(config)
+        self.stopping = stopping
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        self.stopping.set()
+        super().handle_exit(sig, frame)
 
 
 @dataclass
@@ -193,10 +214,12 @@ class Serving:
         config = uvicorn.Config(self.app, ssl_certfile=str(self.cert), ssl_keyfile=str(self.key),
                                 log_level="warning", access_log=False, lifespan="off",
                                 timeout_keep_alive=30, timeout_graceful_shutdown=2)
-        self.server = uvicorn.Server(config)
+        self.server = _Uvicorn(config, self.app.stopping)
         self.server.run(sockets=[self.sock])
 
     def stop(self) -> None:
+        """Ask a running server (in another thread) to stop; open watch streams end."""
+        self.app.stopping.set()
         if self.server is not None:
             self.server.should_exit = True
 

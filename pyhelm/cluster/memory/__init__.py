@@ -14,6 +14,7 @@ processes may share the file (writes serialise on SQLite's lock).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +61,8 @@ class MemoryCluster:
         self.store.begin(write)
         api = Api(WorkingSet(self.store, self.registry, self.clock))
         self._api = api
+        collecting = gc.isenabled()
+        gc.disable()  # a command builds many short-lived dicts: no cycle scans meanwhile
         try:
             yield api
             if write and not dry_run:
@@ -73,6 +76,8 @@ class MemoryCluster:
             raise
         finally:
             self._api = None
+            if collecting:
+                gc.enable()
 
     def close(self) -> None:
         self.store.close()

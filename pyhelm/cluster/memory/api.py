@@ -106,7 +106,7 @@ class Api:
             raise ObjectExists(info.resource, str(meta["name"]))
         meta.pop("resourceVersion", None)
         meta["uid"] = self.new_uid()
-        meta["creationTimestamp"] = timestamp(self.ws.clock.now())
+        meta["creationTimestamp"] = self.ws.stamp
         if "spec" in obj or info.key in ("Deployment.apps", "ReplicaSet.apps"):
             meta["generation"] = 1
         paths = fields.field_paths(obj) if manager else set()
@@ -258,7 +258,7 @@ class Api:
         elif paths:
             entries.append({"manager": manager, "operation": operation,
                             "apiVersion": info.api_version,
-                            "time": timestamp(self.ws.clock.now()), "fieldsType": "FieldsV1",
+                            "time": self.ws.stamp, "fieldsType": "FieldsV1",
                             "fieldsV1": fields.to_fields_v1(paths)})
         obj["metadata"]["managedFields"] = entries
 

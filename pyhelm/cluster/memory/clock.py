@@ -8,6 +8,7 @@ are UTC and printed as Kubernetes prints them: ``2026-01-02T03:04:05Z``.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -35,11 +36,13 @@ class FakeClock:
         self._now += timedelta(seconds=seconds)
 
 
+@lru_cache(maxsize=256)
 def timestamp(moment: datetime) -> str:
     """RFC 3339 in UTC, whole seconds, as the API server writes it."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=4096)
 def parse_timestamp(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 

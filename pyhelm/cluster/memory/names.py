@@ -18,7 +18,7 @@ def seed(value: int | None) -> None:
 
 
 def random_suffix(length: int = 5) -> str:
-    return "".join(_rng.choice(ALPHABET) for _ in range(length))
+    return "".join(_rng.choices(ALPHABET, k=length))
 
 
 def template_hash(template: Any, collision_count: int = 0) -> str:

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.clock import parse_timestamp, timestamp
 from pyhelm.cluster.memory.controllers.common import active, event, put
 from pyhelm.cluster.memory.state import Change
+from pyhelm.errors import ClusterError
 
 Manifest = dict[str, Any]
 _COMPONENT = "kubelet"
@@ -30,6 +33,7 @@ _REFERENCE = re.compile(
 _MISSING = ("doesnotexist", "does-not-exist", "nonexistent", "notexist")
 
 
+@lru_cache(maxsize=1024)
 def image_problem(image: str) -> str:
     """Why the simulated registry cannot pull ``image`` ("" when it can)."""
     if not _REFERENCE.match(image):
@@ -43,7 +47,7 @@ def image_problem(image: str) -> str:
 
 
 def sync(api: Api, changes: list[Change]) -> None:
-    ips: dict[str, set[str]] | None = None
+    ips: dict[str, IpPool] | None = None
     for change in changes:
         if change.key[0] != "Pod":
             continue
@@ -54,7 +58,8 @@ def sync(api: Api, changes: list[Change]) -> None:
                 for c in pod["spec"].get("containers") or ():
                     event(api, pod, "Killing", f'Stopping container {c.get("name")}', _COMPONENT)
             continue
-        if not node_name or not active(pod) or api.ws.get(*change.key) is not pod:
+        if not node_name or not active(pod) or api.ws.get(*change.key) is not pod or \
+                (change.type != "SYNC" and _settled(pod)):
             continue
         node = api.ws.get("Node", "", node_name)
         if node is None:
@@ -64,13 +69,50 @@ def sync(api: Api, changes: list[Change]) -> None:
         reconcile(api, pod, node, ips, resync=change.type == "SYNC")
 
 
-def _ips_in_use(api: Api) -> dict[str, set[str]]:
-    used: dict[str, set[str]] = {}
+def _settled(pod: Manifest) -> bool:
+    """True when the pod already runs what its spec asks (the common no-op case, made cheap)."""
+    status = pod.get("status") or {}
+    statuses = status.get("containerStatuses")
+    containers = pod["spec"].get("containers") or ()
+    if not statuses or len(statuses) != len(containers) or not status.get("podIP"):
+        return False
+    return all(cs.get("ready") and cs.get("image") == c.get("image")
+               for cs, c in zip(statuses, containers, strict=True))
+
+
+class IpPool:
+    """Free pod IPs of one node, handed out in order (a cursor, not a scan per pod)."""
+
+    def __init__(self, node: Manifest) -> None:
+        self.used: set[str] = set()
+        self._candidates = self._all(node_index(node))
+
+    @staticmethod
+    def _all(base: int) -> Iterator[str]:
+        for block in range(16):
+            third = base + 16 * block
+            if third > 255:
+                return
+            for last in range(2, 255):
+                yield f"10.244.{third}.{last}"
+
+    def allocate(self, node_name: str) -> str:
+        for candidate in self._candidates:
+            if candidate not in self.used:
+                self.used.add(candidate)
+                return candidate
+        raise ClusterError(f"node {node_name} ran out of pod IPs; add a node with "
+                           "'pyhelm cluster nodes add'")
+
+
+def _ips_in_use(api: Api) -> dict[str, IpPool]:
+    pools = {n["metadata"]["name"]: IpPool(n) for n in api.ws.list("Node")}
     for pod in api.ws.iter_kind("Pod"):
         ip = (pod.get("status") or {}).get("podIP")
-        if ip:
-            used.setdefault(pod["spec"].get("nodeName", ""), set()).add(ip)
-    return used
+        node_name = (pod.get("spec") or {}).get("nodeName", "")
+        if ip and node_name in pools:
+            pools[node_name].used.add(ip)
+    return pools
 
 
 def node_index(node: Manifest) -> int:
@@ -78,25 +120,11 @@ def node_index(node: Manifest) -> int:
     return int(cidr.split(".")[2])
 
 
-def _allocate_ip(node: Manifest, used: set[str]) -> str:
-    base = node_index(node)
-    for block in range(16):
-        third = base + 16 * block
-        if third > 255:
-            break
-        for last in range(2, 255):
-            candidate = f"10.244.{third}.{last}"
-            if candidate not in used:
-                used.add(candidate)
-                return candidate
-    raise RuntimeError(f"node {node['metadata']['name']} ran out of pod IPs")
-
-
-def reconcile(api: Api, pod: Manifest, node: Manifest, ips: dict[str, set[str]],
+def reconcile(api: Api, pod: Manifest, node: Manifest, ips: dict[str, IpPool],
               resync: bool = False) -> None:
     before = pod.get("status") or {}
     status = dict(before)
-    now = api.ws.clock.now()
+    now = api.ws.now
     old = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
     node_name = node["metadata"]["name"]
     new_statuses = []
@@ -104,12 +132,12 @@ def reconcile(api: Api, pod: Manifest, node: Manifest, ips: dict[str, set[str]],
     for c in pod["spec"].get("containers") or ():
         new_statuses.append(_container_status(c, old.get(c.get("name")), now, resync, events))
     if not status.get("podIP"):
-        ip = _allocate_ip(node, ips.setdefault(node_name, set()))
+        ip = ips.setdefault(node_name, IpPool(node)).allocate(node_name)
         status["podIP"] = ip
         status["podIPs"] = [{"ip": ip}]
     status["hostIP"] = _node_ip(node)
     status["hostIPs"] = [{"ip": status["hostIP"]}]
-    status.setdefault("startTime", timestamp(now))
+    status.setdefault("startTime", api.ws.stamp)
     status["containerStatuses"] = new_statuses
     _phase_and_conditions(pod, status, new_statuses, now)
     if status == before:
@@ -171,6 +199,9 @@ def _digest(text: str) -> str:
 def _maybe_ready(c: Manifest, status: Manifest, now: Any) -> Manifest:
     probe = c.get("readinessProbe")
     delay = int((probe or {}).get("initialDelaySeconds", 0) or 0)
+    if not delay:
+        status["ready"] = True
+        return status
     started = parse_timestamp(status["state"]["running"]["startedAt"])
     status["ready"] = (now - started).total_seconds() >= delay
     return status

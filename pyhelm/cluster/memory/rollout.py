@@ -69,7 +69,7 @@ def restart(api: Api, info: KindInfo, namespace: str, name: str) -> None:
     deploy = copy.deepcopy(_deployment(api, info, namespace, name))
     annotations = deploy["spec"]["template"].setdefault("metadata", {}).setdefault(
         "annotations", {})
-    annotations["kubectl.kubernetes.io/restartedAt"] = timestamp(api.ws.clock.now())
+    annotations["kubectl.kubernetes.io/restartedAt"] = api.ws.stamp
     api.update(deploy, "kubectl-rollout", namespace)
 
 

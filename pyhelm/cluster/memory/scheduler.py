@@ -71,8 +71,8 @@ def _loads(api: Api) -> dict[str, NodeLoad]:
     return loads
 
 
-def _add(load: NodeLoad, pod: Manifest) -> None:
-    cpu, memory = pod_requests(pod.get("spec") or {})
+def _add(load: NodeLoad, pod: Manifest, requests: tuple[float, float] | None = None) -> None:
+    cpu, memory = requests or pod_requests(pod.get("spec") or {})
     load.pods += 1
     load.cpu += cpu
     load.memory += memory
@@ -81,8 +81,9 @@ def _add(load: NodeLoad, pod: Manifest) -> None:
 def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad]) -> None:
     reasons: Counter[str] = Counter()
     fits = []
-    for name, load in loads.items():
-        why = unfit(pod, load)
+    requests = pod_requests(pod.get("spec") or {})
+    for load in loads.values():
+        why = unfit(pod, load, requests)
         if why:
             reasons[why] += 1
         else:
@@ -104,7 +105,7 @@ def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad]) -> None:
         {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
          "lastTransitionTime": meta["creationTimestamp"]}]
     put(api, pod)
-    _add(best, pod)
+    _add(best, pod, requests)
     event(api, pod, "Scheduled",
           f'Successfully assigned {meta.get("namespace")}/{meta["name"]} to {node_name}',
           "default-scheduler")
@@ -125,25 +126,27 @@ def _unschedulable(api: Api, pod: Manifest, message: str) -> None:
     event(api, pod, "FailedScheduling", message, "default-scheduler", "Warning")
 
 
-def unfit(pod: Manifest, load: NodeLoad) -> str:
+def unfit(pod: Manifest, load: NodeLoad, requests: tuple[float, float] | None = None) -> str:
     """Why ``pod`` cannot go on this node (kube-scheduler's wording), or "" when it fits."""
     node = load.node
     spec = pod.get("spec") or {}
-    if (node.get("spec") or {}).get("unschedulable"):
+    node_spec = node.get("spec") or {}
+    if node_spec.get("unschedulable"):
         return "node(s) were unschedulable"
-    untolerated = [t for t in (node.get("spec") or {}).get("taints") or ()
+    untolerated = [t for t in node_spec.get("taints") or ()
                    if t.get("effect") in ("NoSchedule", "NoExecute")
                    and not tolerated(t, spec.get("tolerations") or ())]
     if untolerated:
         t = untolerated[0]
         value = f': {t.get("value")}' if t.get("value") else ""
         return f"node(s) had untolerated taint {{{t.get('key')}{value}}}"
-    labels = node["metadata"].get("labels") or {}
-    selector = spec.get("nodeSelector") or {}
-    if any(labels.get(k) != str(v) for k, v in selector.items()) or \
-            not _affinity_ok(spec, node):
-        return "node(s) didn't match Pod's node affinity/selector"
-    cpu, memory = pod_requests(spec)
+    selector = spec.get("nodeSelector")
+    if selector or spec.get("affinity"):
+        labels = node["metadata"].get("labels") or {}
+        if any(labels.get(k) != str(v) for k, v in (selector or {}).items()) or \
+                not _affinity_ok(spec, node):
+            return "node(s) didn't match Pod's node affinity/selector"
+    cpu, memory = requests or pod_requests(spec)
     if load.pods + 1 > load.allocatable["pods"]:
         return "Too many pods"
     if cpu and load.cpu + cpu > load.allocatable["cpu"]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyhelm.cluster.memory.clock import Clock, timestamp
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
@@ -22,9 +21,8 @@ Manifest = dict[str, Any]
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-@dataclass(frozen=True)
-class Change:
-    """A write seen by controllers: ADDED, MODIFIED or DELETED, with the object as written."""
+class Change(NamedTuple):
+    """A write seen by controllers: ADDED, MODIFIED or DELETED (or SYNC), with the object."""
 
     type: str
     key: Key
@@ -45,13 +43,19 @@ def controller_uid(obj: Manifest) -> str | None:
 
 
 class WorkingSet:
-    """Cache + dirty tracking over a ``Store`` inside one open transaction."""
+    """Cache + dirty tracking over a ``Store`` inside one open transaction.
+
+    Time stands still within a transaction: ``now``/``stamp`` are read once, so
+    every object and event of one command carries the same timestamp.
+    """
 
     def __init__(self, store: Store, registry: KindRegistry, clock: Clock) -> None:
         self.store = store
         self.registry = registry
         self.clock = clock
         self.rv = store.resource_version()
+        self.now = clock.now()
+        self.stamp = timestamp(self.now)
         self._kinds: dict[str, dict[tuple[str, str], Manifest | None]] = {}
         self._full: set[str] = set()
         self._existed: dict[Key, bool] = {}
@@ -161,7 +165,7 @@ class WorkingSet:
               host: str = "") -> None:
         """Record a core/v1 Event about ``obj`` (as kubectl describe lists them)."""
         meta = obj["metadata"]
-        now = timestamp(self.clock.now())
+        now = self.stamp
         self.kube_events.append(KubeEventRow(
             meta.get("namespace") or "default", obj.get("apiVersion", ""), obj.get("kind", ""),
             meta["name"], meta.get("uid", ""), type_, reason, message, component, host, now, now))
@@ -174,19 +178,19 @@ class WorkingSet:
         """Write the net changes of this transaction to the store (the caller commits)."""
         upserts: list[Row] = []
         deletes: list[Key] = []
-        log: list[tuple[int, str, str, str, str]] = []
+        log: list[tuple[int, str, str, str, str, str | None]] = []
         for key, existed in self._existed.items():
             obj = self._kinds[key[0]].get(key[1:])
             if obj is None:
                 if existed:
                     rv, last = self._deleted[key]
                     deletes.append(key)
-                    log.append((rv, "DELETED", key[0], key[1], _dumps(last)))
+                    log.append((rv, "DELETED", *key, _dumps(last)))
                 continue
             body = _dumps(obj)
             rv = int(obj["metadata"]["resourceVersion"])
             upserts.append(Row(key, controller_uid(obj), rv, body))
-            log.append((rv, "MODIFIED" if existed else "ADDED", key[0], key[1], body))
-        log.sort()
+            log.append((rv, "MODIFIED" if existed else "ADDED", *key, None))
+        log.sort(key=lambda entry: entry[0])
         self.store.write(upserts, deletes, log, self.rv)
         self.store.add_kube_events(self.kube_events)

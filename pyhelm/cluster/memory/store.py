@@ -1,9 +1,11 @@
 """The built-in cluster's durable state: one SQLite file in WAL mode.
 
 Tables: ``objects`` (one row per object: kind key, namespace, name, owner uid,
-resourceVersion, JSON body), ``watch_log`` (ADDED/MODIFIED/DELETED per write,
-in resourceVersion order, bounded), ``kube_events`` (core/v1 Events as compact
-rows) and ``meta`` (the resourceVersion counter and small controller state).
+resourceVersion, JSON body), ``watch_events`` (ADDED/MODIFIED/DELETED per write,
+in resourceVersion order, bounded; the body is kept only for DELETED, the others
+read the object row, so a bulk write is stored once), ``kube_events`` (core/v1
+Events as compact rows) and ``meta`` (the resourceVersion counter and small
+controller state).
 
 Every command is one transaction: ``begin(write=True)`` takes the write lock
 up front (``BEGIN IMMEDIATE``) so two processes sharing the file serialise
@@ -15,8 +17,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pyhelm.errors import ClusterUnreachable
 
@@ -32,9 +34,9 @@ CREATE TABLE IF NOT EXISTS objects (
     owner TEXT, rv INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (kind, namespace, name));
 CREATE INDEX IF NOT EXISTS objects_owner ON objects (owner) WHERE owner IS NOT NULL;
-CREATE TABLE IF NOT EXISTS watch_log (
+CREATE TABLE IF NOT EXISTS watch_events (
     rv INTEGER PRIMARY KEY, type TEXT NOT NULL, kind TEXT NOT NULL,
-    namespace TEXT NOT NULL, body TEXT NOT NULL);
+    namespace TEXT NOT NULL, name TEXT NOT NULL, body TEXT);
 CREATE TABLE IF NOT EXISTS kube_events (
     id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, obj_api TEXT, obj_kind TEXT NOT NULL,
     obj_name TEXT NOT NULL, obj_uid TEXT, type TEXT NOT NULL, reason TEXT NOT NULL,
@@ -46,8 +48,7 @@ CREATE INDEX IF NOT EXISTS kube_events_obj ON kube_events (namespace, obj_name);
 Key = tuple[str, str, str]  # (kind key, namespace or "", name)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One stored object as written: its key, owner uid, resourceVersion and JSON text."""
 
     key: Key
@@ -56,8 +57,7 @@ class Row:
     body: str
 
 
-@dataclass(frozen=True)
-class KubeEventRow:
+class KubeEventRow(NamedTuple):
     namespace: str
     obj_api: str
     obj_kind: str
@@ -139,7 +139,8 @@ class Store:
         return {r[0] for r in self.db.execute("SELECT DISTINCT kind FROM objects")}
 
     def write(self, upserts: Iterable[Row], deletes: Iterable[Key],
-              log: Iterable[tuple[int, str, str, str, str]], resource_version: int) -> None:
+              log: Iterable[tuple[int, str, str, str, str, str | None]],
+              resource_version: int) -> None:
         """Persist one transaction's net changes and advance the resourceVersion counter."""
         self.db.executemany("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?",
                             list(deletes))
@@ -148,35 +149,35 @@ class Store:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(*r.key, r.owner, r.rv, r.body) for r in upserts])
         self.db.executemany(
-            "INSERT INTO watch_log (rv, type, kind, namespace, body) VALUES (?, ?, ?, ?, ?)",
-            list(log))
+            "INSERT INTO watch_events (rv, type, kind, namespace, name, body) "
+            "VALUES (?, ?, ?, ?, ?, ?)", list(log))
         self.set_meta("resourceVersion", str(resource_version))
-        self._prune("watch_log", "rv", WATCH_LOG_LIMIT)
+        self._prune("watch_events", "rv", WATCH_LOG_LIMIT)
 
     def _prune(self, table: str, column: str, limit: int) -> None:
         row = self.db.execute(f"SELECT max({column}) - min({column}), max({column}) FROM {table}"
                               ).fetchone()
         if row[0] is not None and row[0] > limit * 2:
             self.db.execute(f"DELETE FROM {table} WHERE {column} <= ?", (row[1] - limit,))
-            if table == "watch_log":
+            if table == "watch_events":
                 self.set_meta("watchPrunedThrough", str(row[1] - limit))
 
     # -- watch log -----------------------------------------------------------
     def log_since(self, rv: int, kind: str | None, namespace: str | None
                   ) -> list[tuple[int, str, str]]:
-        sql = "SELECT rv, type, body FROM watch_log WHERE rv > ?"
+        """(rv, type, body) after ``rv``; an ADDED/MODIFIED whose object changed again since
+        is left out (the later event carries the object), as a compacted etcd history."""
+        sql = ("SELECT w.rv, w.type, coalesce(w.body, o.body) FROM watch_events w "
+               "LEFT JOIN objects o ON o.kind = w.kind AND o.namespace = w.namespace "
+               "AND o.name = w.name AND o.rv = w.rv WHERE w.rv > ?")
         params: list[object] = [rv]
         if kind is not None:
-            sql += " AND kind=?"
+            sql += " AND w.kind=?"
             params.append(kind)
         if namespace is not None:
-            sql += " AND namespace=?"
+            sql += " AND w.namespace=?"
             params.append(namespace)
-        return list(self.db.execute(sql + " ORDER BY rv", params))
-
-    def oldest_logged(self) -> int | None:
-        row = self.db.execute("SELECT min(rv) FROM watch_log").fetchone()
-        return row[0]
+        return [r for r in self.db.execute(sql + " ORDER BY w.rv", params) if r[2] is not None]
 
     # -- core/v1 Events -------------------------------------------------------
     def add_kube_events(self, rows: Sequence[KubeEventRow]) -> None:
@@ -184,8 +185,7 @@ class Store:
             "INSERT INTO kube_events (namespace, obj_api, obj_kind, obj_name, obj_uid, type, "
             "reason, message, component, host, first_ts, last_ts, count) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(r.namespace, r.obj_api, r.obj_kind, r.obj_name, r.obj_uid, r.type, r.reason,
-              r.message, r.component, r.host, r.first_ts, r.last_ts, r.count) for r in rows])
+            rows)
         if rows:
             self._prune("kube_events", "id", KUBE_EVENT_LIMIT)
 
@@ -206,5 +206,5 @@ class Store:
         self.db.execute("DELETE FROM kube_events WHERE namespace=?", (namespace,))
 
     def reset(self) -> None:
-        for table in ("objects", "watch_log", "kube_events", "meta"):
+        for table in ("objects", "watch_events", "kube_events", "meta"):
             self.db.execute(f"DELETE FROM {table}")

@@ -38,7 +38,7 @@ def reconcile(api: Api, cron: Manifest) -> None:
     jobs = sorted(owned(api, cron, "Job.batch"),
                   key=lambda j: j["metadata"].get("creationTimestamp", ""))
     running = [j for j in jobs if not _finished(j)]
-    now = api.ws.clock.now()
+    now = api.ws.now
     since = parse_timestamp(status.get("lastScheduleTime") or
                             cron["metadata"]["creationTimestamp"])
     due = parse_cron(str(spec["schedule"])).fire_times(since, now, limit=1)

@@ -169,7 +169,7 @@ def _status(api: Api, deploy: Manifest, new: Manifest, sets: list[Manifest]) -> 
     available = sum(int(s.get("availableReplicas", 0)) for s in stats)
     updated = int((new.get("status") or {}).get("replicas", 0))
     old_status = deploy.get("status") or {}
-    now = timestamp(api.ws.clock.now())
+    now = api.ws.stamp
     done = updated == want and replicas == want and available >= want
     conditions = [
         _condition(old_status, "Available", available >= want - scaled_value(

@@ -34,7 +34,7 @@ def reconcile(api: Api, job: Manifest) -> None:
     failed = phases.count("Failed")
     running = len(pods) - succeeded - failed
     completions = int(spec.get("completions") or 1)
-    now = timestamp(api.ws.clock.now())
+    now = api.ws.stamp
     status.setdefault("startTime", now)
     if not spec.get("suspend"):
         missing = min(int(spec.get("parallelism", 1)), completions - succeeded) - running
