@@ -251,3 +251,19 @@ data:
     )
     assert 'found: "none"' in dry.manifest
     assert 'found: "live"' in Install(Configuration(cluster)).run("web", chart, {}).manifest
+
+
+def test_server_dry_run_validates_on_the_cluster_and_stores_nothing(chart) -> None:  # type: ignore[no-untyped-def]
+    cluster = FakeCluster()
+    cfg = Configuration(cluster)
+    release = Install(cfg, InstallOptions(dry_run=DryRun.SERVER)).run("web", chart, {})
+    assert release.info.description == "Dry run complete"
+    assert cluster.names("ConfigMap") == [] and cfg.storage().history("web") == []
+    assert ("apply", "ConfigMap/web-cm in namespace 'default'") in cluster.calls
+
+
+def test_generate_name_names_the_release_after_the_chart(chart) -> None:  # type: ignore[no-untyped-def]
+    release = Install(Configuration(FakeCluster()), InstallOptions(generate_name=True)).run(
+        "", chart, {}
+    )
+    assert release.name.startswith("app-") and release.name[4:].isdigit()

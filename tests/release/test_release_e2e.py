@@ -249,18 +249,22 @@ def start_pending(tmp_path: Path, pyhelm) -> subprocess.Popen[str]:  # type: ign
 
 
 @pytest.mark.slow
-def test_sigterm_marks_the_revision_failed_and_a_second_operation_was_locked_out(
-    pyhelm, tmp_path: Path
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_marks_the_revision_failed_and_a_second_operation_was_locked_out(
+    pyhelm, tmp_path: Path, signum: signal.Signals
 ) -> None:  # type: ignore[no-untyped-def]
     proc = start_pending(tmp_path, pyhelm)
     second = pyhelm("upgrade", "web", NGINX)
     assert "another operation (install) is in progress for release web" in second.stderr
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 128 + signal.SIGTERM
-    assert "interrupted by SIGTERM" in err
+    assert proc.returncode == 128 + signum
+    assert f"interrupted by {signum.name}" in err
     [rev] = json.loads(ok(pyhelm("history", "web", "-o", "json")))
-    assert (rev["status"], rev["description"]) == ("failed", "Install interrupted by SIGTERM")
+    assert (rev["status"], rev["description"]) == (
+        "failed",
+        f"Install interrupted by {signum.name}",
+    )
 
 
 @pytest.mark.slow

@@ -123,3 +123,33 @@ def test_an_interrupted_operation_marks_its_revision_failed(cfg: Configuration) 
     )
     assert stored.lease is None
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+class RacingCluster(FakeCluster):
+    """Another writer creates the next revision between our check and our create."""
+
+    def create(self, obj):  # type: ignore[no-untyped-def]
+        name = obj["metadata"]["name"]
+        if obj["kind"] == "Secret" and name.endswith(".v2") and not self.calls_made:
+            self.calls_made = True
+            rival = {
+                **obj,
+                "metadata": {
+                    **obj["metadata"],
+                    "labels": {**obj["metadata"]["labels"], "status": "pending-upgrade"},
+                },
+            }
+            super().create(rival)
+        return super().create(obj)
+
+    calls_made = False
+
+
+def test_two_upgrades_racing_for_the_same_revision_never_interleave(tmp_path: Path) -> None:
+    cfg = Configuration(RacingCluster())
+    chart = load_chart(write_chart(tmp_path, templates={"cm.yaml": CONFIGMAP}))
+    Install(cfg).run("web", chart, {})
+    applies_before = [c for c in cfg.cluster.calls if c[0] == "apply"]
+    with pytest.raises(ReleaseLocked, match=r"another operation \(upgrade\) is in progress"):
+        Upgrade(cfg).run("web", chart, {"greeting": "hi"})
+    assert [c for c in cfg.cluster.calls if c[0] == "apply"] == applies_before  # nothing applied

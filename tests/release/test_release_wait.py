@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from release_fakes import FakeCluster
 
@@ -172,3 +174,28 @@ def test_a_waiting_pod_says_why() -> None:
         },
     }
     assert readiness(pod).message == "Pod is Pending (web: ImagePullBackOff)"
+
+
+class FakeTerminal(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_wait_progress_live_on_a_terminal_and_a_summary_otherwise(tty: bool) -> None:
+    from pyhelm.release.printer import WaitReporter
+    from pyhelm.release.wait import Readiness
+
+    stream = FakeTerminal(tty)
+    report = WaitReporter(stream)
+    ref = ObjectRef("apps/v1", "Deployment", "default", "web")
+    report({ref: Readiness(False, "1/3 replicas ready", progress="1/3")})
+    report({ref: Readiness(True, progress="3/3")})
+    report.summary()
+    text = stream.getvalue()
+    assert ("\r\x1b[Kwaiting: Deployment/web 1/3" in text) is tty
+    assert text.endswith("waited for 1 object(s), 1 ready: Deployment/web 3/3\n")
