@@ -172,15 +172,21 @@ def _load_fast(text: str | bytes) -> list[Any] | None:
         except UnicodeDecodeError:
             return None
     if (any(mark in text for mark in _NOT_FOR_FAST_PATH) or text.startswith(("%", "---", "...", "\ufeff"))
-            or _LEADING_ZERO.search(text)):
+            or _LEADING_ZERO.search(text) or _block_scalar_edge(text)):
         return None
     try:
         doc = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins)
     except (yaml_rs.YAMLDecodeError, RecursionError, TypeError, ValueError):
         return None  # PyYAML names the line and the problem in its own words
-    if not _same_as_careful(doc):
-        return None
-    return [] if doc is None else [doc]
+    if doc is None or not _same_as_careful(doc):
+        return None  # an empty document and a "null" one look alike here
+    return [doc]
+
+
+def _block_scalar_edge(text: str) -> bool:
+    """Block scalars (``|``, ``>``) where yaml-rs differs: at the top level, or last with no final newline."""
+    has_block = "|" in text or ">" in text
+    return has_block and (not text.endswith("\n") or text.lstrip().startswith(("|", ">")))
 
 
 def _same_as_careful(doc: Any) -> bool:

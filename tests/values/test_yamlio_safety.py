@@ -143,6 +143,8 @@ CORPUS = [
     "a: &x 1\nb: 2\n", "a: v1.20.1\nb: 1.2.3\nc: '007'\n", "---\na: 1\n", "a: [1, 2\n",
     "a: b\n  c: d\n", "\ta: 1\n", "a: 'unterminated\n", "\ufeffa: 1\n", "a: 1\r\nb: [x, y]\r\n",
     "cpu: 0.5\nmem: 1.5Gi\n", "a: [on, off]\n", "'yes': quoted\n", "a: 2.0\n",
+    "a: |\n  echo hi", "a: |+\n  x\n\n\n", "a: >-\n  folded\n  more\n", "|\n  top\n", "null\n",
+    "a: \"multi\n  line\"\n", "a: plain\n  continued\n",
 ]
 
 
@@ -158,3 +160,21 @@ def test_plain_values_files_take_the_fast_path() -> None:
     text = "replicaCount: 3\nimage:\n  repository: nginx\n  tag: \"1.20\"\nports: [80, 443]\nlabels: {}\n"
     assert yamlio._load_fast(text) == [{"replicaCount": 3, "image": {"repository": "nginx", "tag": "1.20"},
                                         "ports": [80, 443], "labels": {}}]
+
+
+def test_random_texts_read_the_same_on_both_paths() -> None:
+    """Wherever yaml-rs answers, PyYAML (the reference) gives the same value and no error."""
+    import random
+
+    rng = random.Random(9)
+    tokens = ["a", "b", ": ", "\n", "  ", "- ", "[", "]", "{", "}", ", ", '"q"', "'s'", "1", "2.5", "true",
+              "null", "~", "x y", "#c", "|", ">", "-", ":", '"', "'", "\\", "é", "@", "%", "&a ", " ", "0x1",
+              "1_0", ".5", "yes", "1:2", "2020-01-01", "=", "|-", ">+", "\n  ", "\n    "]
+    answered = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(tokens) for _ in range(rng.randint(1, 14)))
+        fast = yamlio._load_fast(text)
+        if fast is not None:
+            answered += 1
+            assert repr(fast) == repr(yamlio._load_pyyaml(text, "fuzz.yaml", PyHelmError)), text
+    assert answered > 500
