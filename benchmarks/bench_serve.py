@@ -202,7 +202,9 @@ def main() -> None:
         for _, url in procs.values():  # one request each: the server checks the password once (bcrypt)
             requests.get(f"{url}/api/charts/none", auth=(USER, PASSWORD), timeout=30)
         time.sleep(1)
-        print(f"wrk -t2 -c32 -d{args.duration}s on loopback; pyhelm serve with auth, ETag, access log on\n")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"wrk -t2 -c32 -d{args.duration}s on loopback; pyhelm serve with auth, ETag, access log on; "
+              f"{os.cpu_count()} cores, load average {load}\n")
         print(f"{'target':<26} {'nginx req/s':>12} {'p99':>9} {'pyhelm req/s':>13} {'p99':>9} {'ratio':>6}")
         for label, repo, path, headers in targets:
             n_rps, n_p99 = wrk(f"http://127.0.0.1:{nginx[repo][1]}{path}", args.duration, headers)

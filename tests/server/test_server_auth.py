@@ -114,7 +114,7 @@ ESCAPES = [
     "/charts//etc/passwd",
     "/chart/..%2f..%2f..%2fetc%2fpasswd",
     "/api/charts/..%2f..%2fetc/passwd",
-    "/charts/.pyhelm-serve.lock",
+    "/charts/.pyhelm-served",
     "/charts/notes.tgz",
     "/charts/planted-1.0.0.tgz",
     "/planted-1.0.0.tgz",

@@ -110,7 +110,7 @@ def test_stale_index_is_rebuilt_on_start(tmp_path, make_archive, serve_repo):
     assert versions_in(server.url, "a") == set()
 
 
-def test_fresh_index_is_served_as_it_is(tmp_path, make_archive, serve_repo):
+def test_fresh_index_is_served_byte_for_byte_and_left_alone(tmp_path, make_archive, serve_repo):
     repo = tmp_path / "repo"
     repo.mkdir()
     data = make_archive("keep", "1.0.0")
@@ -121,9 +121,13 @@ def test_fresh_index_is_served_as_it_is(tmp_path, make_archive, serve_repo):
         "generated: '2021-01-01T00:00:00Z'\n"
     )
     (repo / "index.yaml").write_text(index_text)
+    before = sorted(p.name for p in repo.iterdir())
     server = serve_repo(repo, "--access-log", "off")
-    assert (repo / "index.yaml").read_text() == index_text
     assert requests.get(f"{server.url}/keep-1.0.0.tgz", timeout=10).content == data
+    assert requests.get(f"{server.url}/index.yaml", timeout=10).text == index_text
+    assert server.stop() == 0
+    assert (repo / "index.yaml").read_text() == index_text
+    assert sorted(p.name for p in repo.iterdir()) == before, "serving must leave the folder as it was"
 
 
 def test_second_server_on_the_same_folder_is_refused(server, pyhelm):

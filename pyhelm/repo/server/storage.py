@@ -16,7 +16,7 @@ Invariants, kept under concurrent uploads and deletes and across crashes:
 * On start, the index is rebuilt from the archives when it is missing,
   unreadable or stale (an archive it does not list, or lists but whose digest
   differs, or a listed archive that is gone).
-* One server per folder: a lock file refuses a second ``pyhelm serve``.
+* One server per folder: a lock on the folder refuses a second ``pyhelm serve``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from pyhelm.repo.server.http import HTTPError, Resource
 from pyhelm.repo.server.upload import SAFE_FILE, Inspected
 
 INDEX_NAME = "index.yaml"
-LOCK_NAME = ".pyhelm-serve.lock"
 #: Immutable copies of large served indexes (streamed by the server from disk).
 SERVED_DIR = ".pyhelm-served"
 #: An index at least this large is streamed from a file rather than passed through Python.
@@ -101,7 +100,7 @@ class RepoStorage:
     the writer task changes them. ``index_resource`` is the served index.yaml.
     """
 
-    def __init__(self, directory: Path, index: IndexFile, lock: IO[bytes] | None = None,
+    def __init__(self, directory: Path, index: IndexFile, lock: int | None = None,
                  index_bytes: bytes | None = None) -> None:
         self.directory = directory
         self.index = index
@@ -109,7 +108,6 @@ class RepoStorage:
         self.generation = 0
         self._served = directory / SERVED_DIR
         shutil.rmtree(self._served, ignore_errors=True)
-        self._served.mkdir()
         self._snapshots: list[Path] = []
         self.index_resource = self._resource(index.dumps() if index_bytes is None else index_bytes)
         self.on_change: list[Callable[[set[str]], None]] = []
@@ -153,7 +151,7 @@ class RepoStorage:
             self._writer.cancel()
         shutil.rmtree(self._served, ignore_errors=True)
         if self._lock is not None:
-            self._lock.close()
+            os.close(self._lock)
             self._lock = None
 
     async def add(self, upload: Inspected, prov: bytes | None, overwrite: bool) -> ChartVersion:
@@ -267,6 +265,7 @@ class RepoStorage:
         self._snapshots = []
         if len(data) >= STREAM_MIN_SIZE:
             tag = resource.etag.strip(b'"').decode()
+            self._served.mkdir(exist_ok=True)
             plain = self._served / f"index-{tag}.yaml"
             try:
                 os.link(self.directory / INDEX_NAME, plain)
@@ -306,16 +305,17 @@ def _run_file_ops(ops: list[tuple[Path, bytes | None]]) -> None:
             durable_write(path, data)
 
 
-def _take_lock(root: Path) -> IO[bytes]:
-    handle = open(root / LOCK_NAME, "a+b")  # noqa: SIM115
+def _take_lock(root: Path) -> int:
+    """Lock the folder itself (flock on its descriptor): no lock file is left behind."""
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        handle.close()
+        os.close(fd)
         raise StorageError(
             f"{root}: another 'pyhelm serve' is already serving this folder; stop it or choose another --dir"
         ) from None
-    return handle
+    return fd
 
 
 def _load_fresh(root: Path) -> tuple[IndexFile | None, str]:
