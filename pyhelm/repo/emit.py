@@ -39,48 +39,50 @@ def _plain_ok(text: str) -> bool:
 
 
 def _value(value: Any) -> str:
+    """A scalar or an empty collection, in flow form."""
+    if type(value) is str:
+        return scalar(value)
     if value is None:
         return "null"
     if value is True:
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         return repr(value)
-    return scalar(str(value))
-
-
-def _lines(value: Any, pad: str, out: list[str]) -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            head = f"{pad}{scalar(str(key))}:"
-            if isinstance(item, dict) and item:
-                out.append(head)
-                _lines(item, pad + "  ", out)
-            elif isinstance(item, list) and item:
-                out.append(head)
-                _lines(item, pad, out)
-            else:
-                out.append(f"{head} {_flow_empty(item)}")
-    else:
-        for item in value:
-            if isinstance(item, (dict, list)) and item:
-                nested: list[str] = []
-                _lines(item, pad + "  ", nested)
-                out.append(f"{pad}- {nested[0][len(pad) + 2:]}")
-                out.extend(nested[1:])
-            else:
-                out.append(f"{pad}- {_flow_empty(item)}")
-
-
-def _flow_empty(value: Any) -> str:
     if isinstance(value, dict):
         return "{}"
     if isinstance(value, list):
         return "[]"
-    return _value(value)
+    return scalar(str(value))
+
+
+def _lines(value: Any, pad: str, out: list[str]) -> None:
+    append = out.append
+    if isinstance(value, dict):
+        for key, item in value.items():
+            head = f"{pad}{scalar(key) if type(key) is str else _value(key)}:"
+            if type(item) is str:
+                append(f"{head} {scalar(item)}")
+            elif isinstance(item, dict) and item:
+                append(head)
+                _lines(item, pad + "  ", out)
+            elif isinstance(item, list) and item:
+                append(head)
+                _lines(item, pad, out)
+            else:
+                append(f"{head} {_value(item)}")
+        return
+    for item in value:
+        if type(item) is str:
+            append(f"{pad}- {scalar(item)}")
+        elif isinstance(item, (dict, list)) and item:
+            nested: list[str] = []
+            _lines(item, pad + "  ", nested)
+            append(f"{pad}- {nested[0][len(pad) + 2:]}")
+            out.extend(nested[1:])
+        else:
+            append(f"{pad}- {_value(item)}")
 
 
 def dumps(data: dict[str, Any]) -> str:

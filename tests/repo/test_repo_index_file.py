@@ -117,3 +117,24 @@ def test_add_remove_keep_order() -> None:
         index.add(ChartVersion.from_dict({"name": "x", "version": v}))
     assert [v.version for v in index.entries["x"]] == ["2.0.0", "1.5.0", "1.0.0"]
     assert index.remove("x", "1.5.0") and not index.remove("x", "1.5.0")
+
+
+TRICKY = {
+    "plain": "A web chart", "colon": "x: y # z", "newline": "a\nb", "yes": "yes", "Null": "Null", "inf": ".inf",
+    "neg": "-1", "plus": "+1", "eq": "=", "merge": "<<", "date": "2001-12-14", "float": "1.0", "octal": "0o17",
+    "exp": "1e3", "version": "1.2.3-rc.1", "quote": "it's", "url": "http://h:1/a.tgz", "empty": "",
+    "unicode": "café ☕", "tab": "a\tb", "int": 5, "bool": True, "none": None, "list": [], "map": {},
+    "nested": [{"a": ["b", {"c": "d"}]}, [1, 2]],
+}
+
+
+@pytest.mark.parametrize("reader", ["pyyaml", "yaml-rs"])
+def test_index_writer_output_reads_back_identically(reader: str) -> None:
+    import yaml
+    import yaml_rs
+
+    from pyhelm.repo.emit import dumps
+
+    text = dumps({"entries": {"x": [TRICKY]}})
+    loaded = yaml.safe_load(text) if reader == "pyyaml" else yaml_rs.loads(text, parse_datetime=False)
+    assert loaded == {"entries": {"x": [TRICKY]}}
