@@ -18,7 +18,6 @@ from typing import Any
 from pyhelm.cluster.base import ObjectRef
 from pyhelm.cluster.memory import fields
 from pyhelm.cluster.memory.admission import allocate_service
-from pyhelm.cluster.memory.clock import timestamp
 from pyhelm.cluster.memory.crds import custom_kinds, schema_for
 from pyhelm.cluster.memory.defaults import default_object
 from pyhelm.cluster.memory.errors import (

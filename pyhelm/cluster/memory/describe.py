@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pyhelm.cluster.memory.clock import parse_timestamp
-from pyhelm.cluster.memory.tables import _since, pod_status, render, service_ports
+from pyhelm.cluster.memory.tables import _since, pod_status, render
 from pyhelm.cluster.objects import selector_string
 
 Manifest = dict[str, Any]
@@ -77,7 +77,8 @@ def _container_lines(c: Manifest, cs: Manifest | None, indent: int) -> str:
                       ("  Exit Code", term.get("exitCode", 0)),
                       ("  Started", _when(term.get("startedAt"))),
                       ("  Finished", _when(term.get("finishedAt")))]
-        pairs += [("Ready", str(bool(cs.get("ready")))), ("Restart Count", cs.get("restartCount", 0))]
+        pairs += [("Ready", str(bool(cs.get("ready")))),
+                  ("Restart Count", cs.get("restartCount", 0))]
     resources = c.get("resources") or {}
     for section in ("limits", "requests"):
         if resources.get(section):

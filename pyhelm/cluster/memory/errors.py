@@ -1,4 +1,4 @@
-"""API-server errors with the fields a client needs (kind, name, causes), worded as the server words them.
+"""API-server errors with the fields a client needs (kind, name, causes), in the server's words.
 
 They subclass the ``ClusterError`` family of ``pyhelm.errors``, so callers catch
 ``NotFound``/``Invalid``/``Conflict`` as usual; the Kubernetes-API helper reads

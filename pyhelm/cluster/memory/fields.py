@@ -161,7 +161,7 @@ def from_fields_v1(tree: Manifest, prefix: Path = ()) -> set[Path]:
 
 
 def dotted(path: Path) -> str:
-    """A path as kubectl prints it in conflicts: ``.spec.replicas``, ``.spec.containers[name="web"].image``."""
+    """A path as kubectl prints it: ``.spec.replicas``, ``.spec.containers[name="web"].image``."""
     text = ""
     for segment in path:
         if segment.startswith("k:"):

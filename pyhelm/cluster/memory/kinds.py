@@ -146,7 +146,7 @@ class KindRegistry:
         raise KeyError(key)
 
     def resolve(self, name: str) -> KindInfo:
-        """A type as typed on a command line: ``po``, ``pods``, ``pod``, ``deployments.apps``, ``Pod``."""
+        """A type as typed on a command line: ``po``, ``pods``, ``deployments.apps``, ``Pod``."""
         wanted = name.lower()
         for info in self.all():
             names = {info.plural, info.singular, info.resource, info.kind.lower(),

@@ -22,7 +22,7 @@ def random_suffix(length: int = 5) -> str:
 
 
 def template_hash(template: Any, collision_count: int = 0) -> str:
-    """A stable hash of a pod template, 10 characters from ALPHABET (the pod-template-hash label)."""
+    """A stable hash of a pod template, 10 characters of ALPHABET (the pod-template-hash)."""
     text = json.dumps(template, sort_keys=True, separators=(",", ":")) + f"#{collision_count}"
     value = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
     chars = []

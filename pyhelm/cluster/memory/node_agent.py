@@ -29,7 +29,8 @@ _COMPONENT = "kubelet"
 _REFERENCE = re.compile(
     r"^(?:(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+(?::[0-9]+)?/|localhost(?::[0-9]+)?/)?"
     r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*"
-    r"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
+    r"(?::[\w][\w.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
 _MISSING = ("doesnotexist", "does-not-exist", "nonexistent", "notexist")
 
 
@@ -166,8 +167,9 @@ def _container_status(c: Manifest, old: Manifest | None, now: Any, resync: bool,
             if resync and waiting.get("reason") == "ErrImagePull":
                 events.append(("Normal", "BackOff", f'Back-off pulling image "{image}"'))
                 events.append(("Warning", "Failed", "Error: ImagePullBackOff"))
+                message = f'Back-off pulling image "{image}"'
                 return {**base, "state": {"waiting": {"reason": "ImagePullBackOff",
-                                                      "message": f'Back-off pulling image "{image}"'}}}
+                                                      "message": message}}}
             return old
         events.append(("Normal", "Pulling", f'Pulling image "{image}"'))
         events.append(("Warning", "Failed", problem))

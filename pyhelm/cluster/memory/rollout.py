@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyhelm.cluster.memory.api import Api
-from pyhelm.cluster.memory.clock import timestamp
-from pyhelm.cluster.memory.controllers.deployment import HASH, REVISION, revision
+from pyhelm.cluster.memory.controllers.deployment import HASH, revision
 from pyhelm.cluster.memory.kinds import KindInfo
 from pyhelm.errors import ClusterError, UsageError
 

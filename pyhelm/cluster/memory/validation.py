@@ -133,7 +133,8 @@ def _container(c: Any, field: str) -> list[Cause]:
         causes += _int_range(port["containerPort"], f"{where}.containerPort", 1, 65535)
         if port.get("protocol", "TCP") not in ("TCP", "UDP", "SCTP"):
             causes.append(Cause(f"{where}.protocol", f'Unsupported value: "{port["protocol"]}":'
-                                ' supported values: "SCTP", "TCP", "UDP"', "FieldValueNotSupported"))
+                                ' supported values: "SCTP", "TCP", "UDP"',
+                                "FieldValueNotSupported"))
     return causes
 
 

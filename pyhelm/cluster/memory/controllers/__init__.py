@@ -25,8 +25,9 @@ Controller = Callable[[Api, list[Change]], None]
 
 #: Run order within a round: owners before what they own, then placement and status.
 CONTROLLERS: tuple[Controller, ...] = (
-    namespace.sync, crd.sync, garbage.sync, nodes.sync, cronjob.sync, deployment.sync, statefulset.sync,
-    daemonset.sync, job.sync, replicaset.sync, scheduler_sync, node_agent_sync, endpoints.sync,
+    namespace.sync, crd.sync, garbage.sync, nodes.sync, cronjob.sync, deployment.sync,
+    statefulset.sync, daemonset.sync, job.sync, replicaset.sync, scheduler_sync,
+    node_agent_sync, endpoints.sync,
 )
 MAX_ROUNDS = 500
 

@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 from pyhelm.cluster.memory.api import Api
-from pyhelm.cluster.memory.clock import timestamp
 from pyhelm.cluster.memory.defaults import default_object
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
 from pyhelm.cluster.memory.state import Change, Key

@@ -13,7 +13,6 @@ import math
 from typing import Any
 
 from pyhelm.cluster.memory.api import Api
-from pyhelm.cluster.memory.clock import timestamp
 from pyhelm.cluster.memory.controllers.common import (
     event, info, live, owned, put, set_status, touched,
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from pyhelm.cluster.memory.api import Api
-from pyhelm.cluster.memory.clock import timestamp
 from pyhelm.cluster.memory.controllers.common import (
     PodFactory, event, live, owned, set_status, touched,
 )
