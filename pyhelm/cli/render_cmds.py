@@ -68,7 +68,8 @@ def _register_template(subparsers: argparse._SubParsersAction, common: argparse.
     p.set_defaults(handler=run_template)
 
 
-def _release_and_chart(args: argparse.Namespace) -> tuple[str, str]:
+def _release_and_chart(args: argparse.Namespace) -> tuple[str | None, str]:
+    """(release name or None when it is to be generated, chart reference)."""
     from pyhelm.errors import UsageError
 
     positional = list(args.args)
@@ -76,19 +77,21 @@ def _release_and_chart(args: argparse.Namespace) -> tuple[str, str]:
         raise UsageError(f"template takes [NAME] CHART, got {len(positional)} arguments: {' '.join(positional)}")
     if len(positional) == 2:
         return positional[0], positional[1]
-    if args.generate_name:
-        import time
-
-        return f"{Path(positional[0]).name.split('-')[0]}-{int(time.time())}", positional[0]
-    return "release-name", positional[0]
+    return (None if args.generate_name else "release-name"), positional[0]
 
 
 def run_template(args: argparse.Namespace) -> int:
     from pyhelm.cli.common import locate_chart, user_values
+    from pyhelm.release.model import validate_name
     from pyhelm.render import RenderOptions, render_chart
 
     release, reference = _release_and_chart(args)
     chart = locate_chart(args, reference)
+    if release is None:
+        import time
+
+        release = f"{chart.name}-{int(time.time())}"
+    validate_name(release)
     options = RenderOptions(
         release_name=release, namespace=args.namespace, is_upgrade=args.is_upgrade,
         kube_version=args.kube_version, api_versions=tuple(args.api_versions),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -258,3 +259,11 @@ def test_kube_version_and_api_versions_reach_capabilities(pyhelm, tmp_path):
         "  has: {{ Capabilities.APIVersions.Has('monitoring.coreos.com/v1') }}\n")
     run = pyhelm("template", str(chart), "--kube-version", "v1.31.4", "-a", "monitoring.coreos.com/v1")
     assert "kube: v1.31.4\n  has: true" in run.stdout
+
+
+def test_release_name_is_checked_and_can_be_generated(pyhelm):
+    bad = pyhelm("template", "Bad_Name", str(CHARTS / "nginx-pod"))
+    assert bad.returncode == 1 and bad.stderr.startswith("Error: release name 'Bad_Name' is invalid")
+    generated = pyhelm("template", "-g", str(CHARTS / "webshop"))
+    assert generated.returncode == 0, generated.stderr
+    assert re.search(r"CACHE_HOST: webshop-\d+-cache\n", generated.stdout)
