@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
@@ -134,3 +138,36 @@ def test_second_server_on_the_same_folder_is_refused(server, pyhelm):
     result = pyhelm("serve", "--dir", str(server.directory), "--port", "0")
     assert result.returncode == 1
     assert "another 'pyhelm serve' is already serving this folder" in result.stderr
+
+
+def test_sigterm_lets_an_upload_in_flight_finish(server, make_archive):
+    data = make_archive("late", "1.0.0")
+    host, port = urlsplit(server.url).netloc.split(":")
+    connection = socket.create_connection((host, int(port)))
+    connection.sendall(b"POST /api/charts HTTP/1.1\r\nHost: x\r\nContent-Type: application/gzip\r\n"
+                       + f"Content-Length: {len(data)}\r\n\r\n".encode() + data[:100])
+    time.sleep(0.3)
+    server.proc.terminate()
+    time.sleep(0.3)
+    connection.sendall(data[100:])
+    answer = connection.recv(4096)
+    connection.close()
+    assert answer.startswith(b"HTTP/1.1 201")
+    assert server.proc.wait(timeout=20) == 0
+    assert "late" in IndexFile.load(server.directory / "index.yaml").entries
+
+
+def test_default_folder_is_repo_index_in_the_working_folder(tmp_path):
+    repo_index = Path(__file__).resolve().parents[2] / "repo_index"
+    shutil.copytree(repo_index, tmp_path / "repo_index")
+    proc = subprocess.Popen([sys.executable, "-m", "pyhelm", "serve", "--port", "0", "--access-log", "off"],
+                            cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()
+        assert "serving repo_index at http://127.0.0.1:" in line
+        url = line.split(" at ", 1)[1].split("/ (", 1)[0]
+        names = set(requests.get(f"{url}/api/charts", timeout=10).json())
+        assert names == set(IndexFile.load(repo_index / "index.yaml").entries)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
