@@ -30,7 +30,8 @@ def api_server(tmp_path: Path) -> Iterator[Serving]:
         time.sleep(0.01)
     yield serving
     serving.stop()
-    thread.join(5)
+    thread.join(15)
+    assert not thread.is_alive(), "the API server did not stop"
     cluster.close()
 
 
@@ -57,15 +58,17 @@ def kubectl_runner(kubectl_bin: str, kubeconfig: Path, cache: Path) -> Run:
     With ``ok`` (the default) a non-zero exit fails the test, showing kubectl's stderr.
     """
 
+    argv = [kubectl_bin, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache)]
+
     def run(*args: str, input: str | None = None, ok: bool = True) -> \
             subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [kubectl_bin, "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), *args],
-            input=input, capture_output=True, text=True, timeout=60)
+        result = subprocess.run([*argv, *args], input=input, capture_output=True, text=True,
+                                timeout=60)
         if ok:
             assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
         return result
 
+    run.argv = argv  # type: ignore[attr-defined]  # for long-running kubectl (get -w)
     return run
 
 

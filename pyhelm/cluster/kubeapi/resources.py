@@ -142,10 +142,9 @@ class ResourceApi:
             return self.backend.current_resource_version(), self.matching(request, target)
 
         def changes(rv: int) -> tuple[int, list[tuple[str, Obj]]]:
-            events = self.backend.events_since(rv, target.api_version, target.info.kind,
-                                               target.namespace)
-            last = max((_rv(obj) for _, obj in events), default=rv)
-            return max(rv, last), [(t, o) for t, o in events if labels(o) and fields(o)]
+            reached, events = self.backend.events_since(rv, target.api_version,
+                                                        target.info.kind, target.namespace)
+            return reached, [(t, o) for t, o in events if labels(o) and fields(o)]
 
         def render(obj: Obj) -> Obj:
             if not table:
