@@ -145,7 +145,10 @@ def _manifest(source: str, doc: str, head: dict[str, Any]) -> RenderedManifest |
 
 
 def _parse(doc: str, source: str) -> dict[str, Any]:
-    data = yamlio.load(doc, source, RenderError)
+    try:
+        data = yamlio.load(doc, source, RenderError)
+    except RenderError as exc:
+        raise RenderError(_yaml_error(doc, source, exc)) from None
     if not isinstance(data, dict):
         return {}
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
@@ -156,6 +159,23 @@ def _parse(doc: str, source: str) -> dict[str, Any]:
 
 _TOP_KEY = re.compile(r"^(apiVersion|kind|metadata)[ \t]*:(.*)$", re.MULTILINE)
 _TOP_LINE = re.compile(r"^[^\s#]", re.MULTILINE)
+
+
+def _yaml_error(doc: str, source: str, exc: RenderError) -> str:
+    """Helm's "YAML parse error on <file>", with the offending line of the *rendered* document."""
+    import yaml
+
+    message = f"YAML parse error on {source}: {exc}".replace(f": {source}:", ": rendered line ", 1)
+    try:
+        yaml.safe_load(doc)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark
+        if mark is not None:
+            line = doc.split("\n")[mark.line] if mark.line < doc.count("\n") + 1 else ""
+            message += f"\n    | {line}\n    | {' ' * mark.column}^"
+    except yaml.YAMLError:
+        pass
+    return message + "\n  (the template renders text that is not YAML: check indentation, e.g. nindent)"
 
 
 def _scan(doc: str) -> dict[str, Any]:
@@ -250,4 +270,6 @@ def _scalar(value: str, allow_empty: bool = False) -> str:
         return inner
     if " #" in text:
         text = text.split(" #", 1)[0].rstrip()
+    if ": " in text or text.endswith(":"):
+        raise _Ambiguous  # not a plain scalar: let the parser say what is wrong
     return text

@@ -110,3 +110,14 @@ def test_every_rendered_document_is_valid_yaml_of_the_lab_charts(repo_charts):
 
         for manifest in render_chart(load_chart(repo_charts / name), {}, RenderOptions()).manifests:
             assert yamlio.load(manifest.text, manifest.source)["kind"] == manifest.kind
+
+
+def test_unparseable_head_gives_helms_yaml_parse_error_with_the_rendered_line(make_chart):
+    from pyhelm.errors import RenderError
+
+    chart = make_chart({"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ 'a: b' }}\n"})
+    with pytest.raises(RenderError) as info:
+        render_chart(chart, {}, RenderOptions())
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("YAML parse error on demo/templates/cm.yaml: rendered line 4:")
+    assert lines[1:3] == ["    |   name: a: b", "    |          ^"]
