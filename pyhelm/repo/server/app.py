@@ -24,7 +24,16 @@ from pyhelm.repo.server.accesslog import AccessLog
 from pyhelm.repo.server.api import ApiOptions, ChartMuseumAPI
 from pyhelm.repo.server.auth import Authenticator
 from pyhelm.repo.server.http import (
-    EMPTY_BODY, HTTPError, Receive, Request, Resource, Response, Scope, Send, accepts_gzip, error_response,
+    EMPTY_BODY,
+    HTTPError,
+    Receive,
+    Request,
+    Resource,
+    Response,
+    Scope,
+    Send,
+    accepts_gzip,
+    error_response,
     send_response,
 )
 from pyhelm.repo.server.page import PageRenderer

@@ -69,7 +69,8 @@ class Change:
     upload: Inspected | None = None
     prov: bytes | None = None
     overwrite: bool = False
-    future: asyncio.Future[ChartVersion | None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    future: asyncio.Future[ChartVersion | None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 def durable_write(path: Path, data: bytes) -> None:
