@@ -154,15 +154,19 @@ def _pod(obj: Manifest) -> Readiness:
     ready = _condition(obj, "Ready")
     if phase == "Running" and ready is not None and ready.get("status") == "True":
         return Readiness(True)
-    return Readiness(False, f"Pod is {phase}" + ("" if phase != "Running" else ", not Ready")
-                     + _waiting_reasons(obj))
+    return Readiness(
+        False,
+        f"Pod is {phase}" + ("" if phase != "Running" else ", not Ready") + _waiting_reasons(obj),
+    )
 
 
 def _waiting_reasons(pod: Manifest) -> str:
     """`` (web: ImagePullBackOff)`` for containers that wait for a reason; "" otherwise."""
-    reasons = [f"{cs.get('name')}: {cs['state']['waiting'].get('reason')}"
-               for cs in (pod.get("status") or {}).get("containerStatuses") or []
-               if (cs.get("state") or {}).get("waiting", {}).get("reason")]
+    reasons = [
+        f"{cs.get('name')}: {cs['state']['waiting'].get('reason')}"
+        for cs in (pod.get("status") or {}).get("containerStatuses") or []
+        if (cs.get("state") or {}).get("waiting", {}).get("reason")
+    ]
     return f" ({', '.join(reasons)})" if reasons else ""
 
 

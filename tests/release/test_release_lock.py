@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from release_fakes import CONFIGMAP, FakeCluster, write_chart
+from release_fakes import CONFIGMAP, FakeCluster, hook_job, write_chart
 
 from pyhelm.chart.loader import load_chart
 from pyhelm.errors import ReleaseLocked
 from pyhelm.release.actions.config import Configuration
 from pyhelm.release.actions.engine import perform_guarded
-from pyhelm.release.actions.install import Install
+from pyhelm.release.actions.install import Install, InstallOptions
 from pyhelm.release.actions.rollback import Rollback
 from pyhelm.release.actions.uninstall import Uninstall
 from pyhelm.release.actions.upgrade import Upgrade
@@ -153,3 +153,31 @@ def test_two_upgrades_racing_for_the_same_revision_never_interleave(tmp_path: Pa
     with pytest.raises(ReleaseLocked, match=r"another operation \(upgrade\) is in progress"):
         Upgrade(cfg).run("web", chart, {"greeting": "hi"})
     assert [c for c in cfg.cluster.calls if c[0] == "apply"] == applies_before  # nothing applied
+
+
+def test_the_lease_is_renewed_before_each_step_that_may_block(tmp_path: Path) -> None:
+    now = [1_000_000.0]
+    cfg = Configuration(FakeCluster(), clock=lambda: now[0])
+    seen: list[float] = []
+
+    chart = load_chart(
+        write_chart(
+            tmp_path,
+            templates={
+                "cm.yaml": CONFIGMAP,
+                "a.yaml": hook_job("a", "pre-install"),
+                "b.yaml": hook_job("b", "post-install"),
+            },
+        )
+    )
+    storage_update = cfg.storage().update
+
+    def update(release):  # type: ignore[no-untyped-def]
+        if release.lease is not None:
+            seen.append(release.lease.expires)
+        now[0] += 100
+        storage_update(release)
+
+    cfg.storage().update = update  # type: ignore[method-assign]
+    Install(cfg, InstallOptions(timeout=10, wait=True)).run("web", chart, {})
+    assert len(seen) == 3 and seen == sorted(seen) and seen[0] > 1_000_000.0 + 10

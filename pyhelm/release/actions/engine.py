@@ -19,7 +19,7 @@ from pyhelm.cluster.base import Cluster, Manifest, ObjectRef
 from pyhelm.errors import ClusterError, NotFound, PyHelmError, ReleaseError
 from pyhelm.release.actions.config import ChangeOptions, Configuration, DryRun
 from pyhelm.release.hooks import HookRunner, hook_from_rendered
-from pyhelm.release.lock import Interrupted, signals_raise
+from pyhelm.release.lock import Interrupted, new_lease, signals_raise
 from pyhelm.release.model import Hook, Release, Status, now
 from pyhelm.release.objects import (
     MANAGED_BY,
@@ -120,9 +120,18 @@ class Deployment:
             self.cfg.cluster, self.release.namespace, self.options.timeout, sleep=self.cfg.sleep
         )
 
+    def renew_lease(self) -> None:
+        """Push the lease's expiry out by a whole timeout before a step that may block."""
+        lease = self.release.lease
+        if lease is not None:
+            self.release.lease = new_lease(lease.operation, self.options.timeout, self.cfg.clock())
+            self.cfg.storage(self.release.namespace).update(self.release)
+
     def run_hooks(self, event: str) -> None:
-        if not self.options.no_hooks and self.release.hooks:
-            self.hooks.run(self.release.hooks, event)
+        if self.options.no_hooks or not any(event in h.events for h in self.release.hooks):
+            return
+        self.renew_lease()
+        self.hooks.run(self.release.hooks, event)
 
     def check_ownership(self, target: Sequence[Resource], current: Sequence[Resource]) -> None:
         """Raise ``OwnershipError`` naming every new object that exists and is not ours."""
@@ -198,6 +207,7 @@ class Deployment:
 
     def wait(self, target: Sequence[Resource]) -> None:
         if self.options.wait:
+            self.renew_lease()
             wait_ready(
                 self.cfg.cluster,
                 [r.ref for r in target],

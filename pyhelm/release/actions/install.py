@@ -102,8 +102,11 @@ class Install:
         ensure_unlocked(self.cfg.storage(self.namespace), last, self.cfg.clock(), self.cfg.warn)
         if last.status in (Status.UNINSTALLED, Status.FAILED) and self.options.replace:
             return
-        fix = ("pass --replace to reuse it" if last.status in (Status.UNINSTALLED, Status.FAILED)
-               else f"use 'pyhelm upgrade', or 'pyhelm uninstall {last.name}' first")
+        fix = (
+            "pass --replace to reuse it"
+            if last.status in (Status.UNINSTALLED, Status.FAILED)
+            else f"use 'pyhelm upgrade', or 'pyhelm uninstall {last.name}' first"
+        )
         raise ReleaseExists(
             f"cannot reuse the name {last.name!r}: a release of that name is "
             f"{last.status.value} in namespace {self.namespace!r} (revision {last.version}); {fix}"
