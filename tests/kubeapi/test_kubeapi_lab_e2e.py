@@ -167,3 +167,13 @@ def test_apply_of_a_list_validates_on_the_server(kctl: Run):
     assert kctl("apply", "--server-side", "-f", "-", input=text).stdout == \
         "configmap/a serverside-applied\nconfigmap/b serverside-applied\n"
     assert kctl("get", "cm", "b", "-o", "jsonpath={.data.x}").stdout == "z"
+
+
+def test_a_typo_in_a_manifest_is_caught_as_on_a_real_cluster(kctl: Run):
+    typo = POD_YAML.format(image="nginx").replace("  containers:", "  contianers: []\n  containers:")
+    refused = kctl("apply", "-f", "-", input=typo, ok=False)
+    assert refused.returncode == 1
+    assert 'strict decoding error: unknown field "spec.contianers"' in refused.stderr
+    warned = kctl("apply", "--validate=warn", "-f", "-", input=typo)
+    assert warned.stdout == "pod/nginx-pod created\n"
+    assert 'Warning: unknown field "spec.contianers"' in warned.stderr

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from pyhelm.cluster.base import ObjectRef
-from pyhelm.cluster.kubeapi import selectors, subresources, tables, watch
+from pyhelm.cluster.kubeapi import fields, selectors, subresources, tables, watch
 from pyhelm.cluster.kubeapi.backend import Backend
 from pyhelm.cluster.kubeapi.http import Reply, Request, StreamReply
 from pyhelm.cluster.kubeapi.paging import Pager
@@ -166,14 +166,16 @@ class ResourceApi:
 
     # -- writing -------------------------------------------------------------
     def create(self, request: Request, target: Target) -> Reply:
-        obj = _namespaced_body(target, request.decoded_body(), "create")
+        obj, warnings = _validated(request, target, _namespaced_body(
+            target, request.decoded_body(), "create"))
         created = self.backend.create(obj, request.query.get("fieldManager"), request.dry_run)
-        return Reply(201, created)
+        return Reply(201, created, headers=warnings)
 
     def update(self, request: Request, target: Target) -> Reply:
-        obj = _namespaced_body(target, request.decoded_body(), "update")
+        obj, warnings = _validated(request, target, _namespaced_body(
+            target, request.decoded_body(), "update"))
         return Reply(200, self.backend.update(obj, request.query.get("fieldManager"),
-                                              request.dry_run))
+                                              request.dry_run), headers=warnings)
 
     def patch(self, request: Request, target: Target) -> Reply:
         if request.content_type == APPLY_PATCH:
@@ -188,16 +190,18 @@ class ResourceApi:
         for attempt in range(5):
             live = self.backend.get(ref_of(target))
             patched = _namespaced_body(target, patcher(live, body), "patch")
+            patched, warnings = _validated(request, target, patched, live)
             try:
                 return Reply(200, self.backend.update(patched, request.query.get("fieldManager"),
-                                                      request.dry_run))
+                                                      request.dry_run), headers=warnings)
             except Conflict:
                 if pinned or attempt == 4:
                     raise
         raise AssertionError("unreachable")
 
     def server_side_apply(self, request: Request, target: Target) -> Reply:
-        obj = _namespaced_body(target, request.decoded_body(), "apply")
+        obj, warnings = _validated(request, target, _namespaced_body(
+            target, request.decoded_body(), "apply"))
         manager = request.query.get("fieldManager")
         if not manager:
             raise ApiError(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: "
@@ -206,7 +210,7 @@ class ResourceApi:
         existed = self.backend.exists(ref_of(target))
         applied = self.backend.apply([obj], manager, force=request.flag("force"),
                                      dry_run=request.dry_run)[0]
-        return Reply(200 if existed else 201, applied)
+        return Reply(200 if existed else 201, applied, headers=warnings)
 
     def delete(self, request: Request, target: Target) -> Reply:
         options = request.decoded_body() or {}
@@ -225,6 +229,24 @@ class ResourceApi:
             except NotFound:
                 continue
         return Reply(200, success("", target.info.plural, target.info.group))
+
+
+def _validated(request: Request, target: Target, obj: Obj,
+               live: Obj | None = None) -> tuple[Obj, list[tuple[str, str]]]:
+    """``obj`` without unknown fields, and Warning headers; Strict mode refuses them (400).
+
+    For a patch, fields already unknown in the ``live`` object are not the
+    writer's doing and are only dropped.
+    """
+    pruned, unknown = fields.unknown_fields(target.info.key, obj)
+    if live is not None and unknown:
+        known_bad = set(fields.unknown_fields(target.info.key, live)[1])
+        unknown = [path for path in unknown if path not in known_bad]
+    mode = request.query.get("fieldValidation", "Warn")
+    if unknown and mode == "Strict":
+        raise ApiError(400, "BadRequest", fields.strict_message(
+            target.info.kind, target.api_version, unknown))
+    return pruned, fields.warning_header(unknown) if unknown and mode != "Ignore" else []
 
 
 def _cascade(request: Request, options: Obj) -> str:
