@@ -70,11 +70,6 @@ def parsed_index_doc(data: bytes, source: str) -> tuple[str, Any]:
     return digest, doc
 
 
-def remember_parsed(data: bytes, doc: Any) -> None:
-    """Record ``doc`` as the parsed form of the index bytes ``data`` (just written)."""
-    _write_json(index_cache_dir() / f"{hashlib.sha256(data).hexdigest()}.json", doc)
-
-
 def load_index_cached(path: Path, source: str | None = None) -> IndexFile:
     """``IndexFile.load(path)``, through the JSON cache of parsed indexes."""
     from pyhelm.errors import RepoError

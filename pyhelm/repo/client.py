@@ -15,6 +15,7 @@ always checked against the digest the index gives.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -198,7 +199,7 @@ def download_chart(entry: RepoEntry, cv: ChartVersion, timeout: float = DEFAULT_
         if cached.is_file() and file_digest(cached.read_bytes()) == cv.digest:
             return cached
     url = resolve_url(entry, cv)
-    data = http_get(entry, url, timeout).content
+    data = http_get(_credentials_for(entry, url), url, timeout).content
     digest = file_digest(data)
     if cv.digest and digest != cv.digest.removeprefix("sha256:"):
         raise RepoError(
@@ -209,6 +210,15 @@ def download_chart(entry: RepoEntry, cv: ChartVersion, timeout: float = DEFAULT_
     target = content / f"{digest}.tgz"
     write_atomic(target, data)
     return target
+
+
+def _credentials_for(entry: RepoEntry, url: str) -> RepoEntry:
+    """Credentials go only to the repository's own host, unless ``pass_credentials_all`` (as Helm)."""
+    from urllib.parse import urlsplit
+
+    if entry.pass_credentials_all or urlsplit(url).netloc == urlsplit(entry.url).netloc:
+        return entry
+    return dataclasses.replace(entry, username="", password="")
 
 
 def find_chart(reference: str, version: str | None, devel: bool = False) -> tuple[RepoEntry, ChartVersion]:

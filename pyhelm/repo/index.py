@@ -153,7 +153,7 @@ class IndexFile:
 
     @classmethod
     def from_dict(cls, doc: Any, source: str = "index.yaml") -> IndexFile:
-        if not isinstance(doc, dict) or not isinstance(doc.get("entries", {}), dict):
+        if not isinstance(doc, dict) or not isinstance(doc.get("entries") or {}, dict):
             raise RepoError(f"{source}: not a chart repository index (expected a mapping with 'entries')")
         if doc.get("apiVersion") not in (API_VERSION, None):
             raise RepoError(f"{source}: unsupported index apiVersion {doc.get('apiVersion')!r}; expected v1")
@@ -183,24 +183,15 @@ class IndexFile:
         return _encode(self.to_dict(), as_json)
 
     def save(self, path: str | os.PathLike[str], as_json: bool = False) -> None:
-        """Write the index atomically (temporary file + rename).
-
-        The parsed form is remembered in the cache (``repo.cache``), so a later
-        ``--merge`` of this very file does not parse it again.
-        """
+        """Write the index atomically (temporary file + rename)."""
         from pyhelm.chart.package import write_atomic
-        from pyhelm.repo.cache import remember_parsed
 
         target = Path(path)
-        doc = self.to_dict()
-        data = _encode(doc, as_json)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, data)
+            write_atomic(target, self.dumps(as_json))
         except OSError as exc:
             raise RepoError(f"{target}: cannot write the index: {exc.strerror}") from None
-        if not as_json:
-            remember_parsed(data, doc)
 
     # -- editing and querying ----------------------------------------------------
     def sort_entries(self) -> None:

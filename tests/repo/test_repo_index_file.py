@@ -138,3 +138,18 @@ def test_index_writer_output_reads_back_identically(reader: str) -> None:
     text = dumps({"entries": {"x": [TRICKY]}})
     loaded = yaml.safe_load(text) if reader == "pyyaml" else yaml_rs.loads(text, parse_datetime=False)
     assert loaded == {"entries": {"x": [TRICKY]}}
+
+
+def test_index_with_empty_entries_loads_empty() -> None:
+    assert IndexFile.load(b"apiVersion: v1\nentries:\ngenerated: x\n").entries == {}
+
+
+def test_credentials_go_only_to_the_repository_host() -> None:
+    from pyhelm.repo.client import _credentials_for
+    from pyhelm.repo.config import RepoEntry
+
+    entry = RepoEntry(name="r", url="http://127.0.0.1:1/charts", username="u", password="p")
+    assert _credentials_for(entry, "http://127.0.0.1:1/charts/a.tgz").password == "p"
+    assert _credentials_for(entry, "http://cdn.example:80/a.tgz").password == ""
+    entry.pass_credentials_all = True
+    assert _credentials_for(entry, "http://cdn.example:80/a.tgz").password == "p"

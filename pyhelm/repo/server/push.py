@@ -1,7 +1,9 @@
 """``pyhelm push``: upload a chart to a ChartMuseum-compatible server.
 
-A chart folder is packaged first (with ``version``/``app_version`` overrides
-if given); an archive is sent as it is, after a check that it loads as a chart.
+The target is a URL or the name of a repository added with ``pyhelm repo
+add`` (whose URL, credentials and CA file are then used). A chart folder is
+packaged first (with ``version``/``app_version`` overrides if given); an
+archive is sent as it is, after a check that it loads as a chart.
 The upload is what ``helm cm-push`` sends: ``POST <url>/api/charts`` with a
 multipart form field ``chart`` (and ``?force`` to overwrite). Credentials come
 from the options, else ``HELM_REPO_USERNAME``/``HELM_REPO_PASSWORD``/
@@ -11,7 +13,7 @@ from the options, else ``HELM_REPO_USERNAME``/``HELM_REPO_PASSWORD``/
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pyhelm.errors import ChartError, RepoError, UsageError
@@ -59,12 +61,30 @@ def chart_bytes(source: str | os.PathLike[str], options: PushOptions) -> tuple[s
     return chart.name, chart.version, data
 
 
+def resolve_target(target: str, options: PushOptions) -> tuple[str, PushOptions]:
+    """A URL as it is, or a repository added with ``pyhelm repo add``: its URL, credentials, CA."""
+    if target.startswith(("http://", "https://")):
+        return target, options
+    from pyhelm.repo.config import RepoFile
+
+    entry = RepoFile.load().get(target)
+    if entry is None:
+        raise UsageError(f"{target!r} is neither a URL (http:// or https://) nor a repository added with "
+                         f"'pyhelm repo add {target} URL'")
+    return entry.url, replace(
+        options,
+        username=options.username or entry.username or None,
+        password=options.password or entry.password or None,
+        ca_file=options.ca_file or entry.caFile or None,
+        insecure_skip_tls_verify=options.insecure_skip_tls_verify or entry.insecure_skip_tls_verify,
+    )
+
+
 def push_chart(source: str | os.PathLike[str], url: str, options: PushOptions) -> PushResult:
     """Upload the chart at ``source`` to the server at ``url``; ``RepoError`` says why it failed."""
     import requests
 
-    if not url.startswith(("http://", "https://")):
-        raise UsageError(f"{url!r} is not a repository URL; give one starting with http:// or https://")
+    url, options = resolve_target(url, options)
     name, version, data = chart_bytes(source, options)
     filename = f"{name}-{version}.tgz"
     endpoint = url.rstrip("/") + "/api/charts" + ("?force" if options.force else "")
