@@ -48,11 +48,13 @@ def _register_serve(subparsers: argparse._SubParsersAction, common: argparse.Arg
 def _register_push(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "push", parents=[common], help="upload a chart to a repository server (ChartMuseum API)",
-        description="Package CHART if it is a folder, then upload it to the server at URL "
-                    "(pyhelm serve, ChartMuseum, or any server with its API).",
+        description="Package CHART if it is a folder, then upload it to the server at URL, or to the "
+                    "repository REPO added with 'pyhelm repo add' (its URL, credentials and CA file) — "
+                    "pyhelm serve, ChartMuseum, or any server with ChartMuseum's API.",
     )
     parser.add_argument("chart", metavar="CHART|ARCHIVE")
-    parser.add_argument("url", metavar="URL")
+    parser.add_argument("url", metavar="URL|REPO",
+                        help="the server's URL, or a repository added with 'pyhelm repo add'")
     parser.add_argument("-u", "--username", help="basic-auth user [env HELM_REPO_USERNAME]")
     parser.add_argument("-p", "--password", help="basic-auth password [env HELM_REPO_PASSWORD]")
     parser.add_argument("--access-token", help="bearer token [env HELM_REPO_ACCESS_TOKEN]")

@@ -77,6 +77,18 @@ def test_helm_with_basic_auth_over_tls(helm_bin, pyhelm, serve_repo, tmp_path):
     assert pull.returncode == 0, pull.stderr
 
 
+def test_push_to_a_repository_added_by_name_uses_its_url_and_credentials(pyhelm, serve_repo, tmp_path):
+    htpasswd = tmp_path / "users"
+    htpasswd.write_text(f"ci:{bcrypt.hashpw(b'pw', bcrypt.gensalt(rounds=4)).decode()}\n")
+    server = serve_repo(tmp_path / "repo", "--auth-file", str(htpasswd), "--access-log", "off")
+    added = pyhelm("repo", "add", "mine", server.url, "--username", "ci", "--password", "pw")
+    assert added.returncode == 0, added.stderr
+    pushed = pyhelm("push", str(CHARTS / "nginx"), "mine", "--version", "9.9.9")
+    assert pushed.returncode == 0, pushed.stderr
+    assert pushed.stdout.strip() == f"Pushed nginx-9.9.9.tgz to {server.url}"
+    assert (server.directory / "nginx-9.9.9.tgz").is_file()
+
+
 def test_push_errors_are_one_clear_line(pyhelm, server, tmp_path, make_archive):
     archive = tmp_path / "dup-1.0.0.tgz"
     archive.write_bytes(make_archive("dup", "1.0.0"))
@@ -93,4 +105,4 @@ def test_push_errors_are_one_clear_line(pyhelm, server, tmp_path, make_archive):
     assert (missing.returncode, missing.stderr.startswith("Error: ")) == (1, True)
     not_url = pyhelm("push", str(archive), "myrepo")
     assert not_url.returncode == 2
-    assert "http://" in not_url.stderr
+    assert "'myrepo' is neither a URL (http:// or https://) nor a repository added with" in not_url.stderr
