@@ -192,13 +192,16 @@ def main() -> None:
     credentials = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     procs: dict[Path, tuple[subprocess.Popen[str], str]] = {}
     nginx: dict[Path, tuple[Path, int]] = {}
+    startup: dict[Path, float] = {}
     try:
         for repo in (small, big):
             port = free_port()
             conf = nginx_conf(work, port, repo)
             subprocess.run(["nginx", "-c", str(conf)], check=True)
             nginx[repo] = (conf, port)
+            started = time.perf_counter()
             procs[repo] = start_pyhelm(repo, work)
+            startup[repo] = time.perf_counter() - started
         for _, url in procs.values():  # one request each: the server checks the password once (bcrypt)
             requests.get(f"{url}/api/charts/none", auth=(USER, PASSWORD), timeout=30)
         time.sleep(1)
@@ -212,8 +215,10 @@ def main() -> None:
                                {**headers, "Authorization": f"Basic {credentials}"})
             ratio = p_rps / n_rps if n_rps else 0
             print(f"{label:<26} {n_rps:>12,.0f} {n_p99:>9} {p_rps:>13,.0f} {p_p99:>9} {ratio:>5.2f}x", flush=True)
+        print(f"\npyhelm serve start-up (process start to listening): small repo {startup[small]:.2f} s, "
+              f"{big_size / 1e6:.0f} MB index {startup[big]:.2f} s")
         took, landed = bench_uploads(procs[small][1], work)
-        print(f"\n200 concurrent uploads (32 clients, basic auth): {took:.2f} s, "
+        print(f"200 concurrent uploads (32 clients, basic auth): {took:.2f} s, "
               f"{200 / took:.0f} uploads/s, {landed}/200 in the index")
     finally:
         for proc, _ in procs.values():

@@ -105,8 +105,10 @@ def test_stale_index_is_rebuilt_on_start(tmp_path, make_archive, serve_repo):
     repo.mkdir()
     (repo / "a-1.0.0.tgz").write_bytes(make_archive("a", "1.0.0"))
     (repo / "index.yaml").write_text("apiVersion: v1\nentries: {}\ngenerated: '2020-01-01T00:00:00Z'\n")
+    (repo / ".b-1.0.0.tgz.x1y2.tmp").write_bytes(b"half an archive from a crash")
     server = serve_repo(repo, "--access-log", "off")
     assert versions_in(server.url, "a") == {"1.0.0"}
+    assert not (repo / ".b-1.0.0.tgz.x1y2.tmp").exists()
     assert any("rebuilding" in line and "archives it does not list" in line for line in server.output)
     server.stop()
     (repo / "a-1.0.0.tgz").unlink()
