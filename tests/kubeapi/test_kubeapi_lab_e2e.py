@@ -170,7 +170,8 @@ def test_apply_of_a_list_validates_on_the_server(kctl: Run):
 
 
 def test_a_typo_in_a_manifest_is_caught_as_on_a_real_cluster(kctl: Run):
-    typo = POD_YAML.format(image="nginx").replace("  containers:", "  contianers: []\n  containers:")
+    typo = POD_YAML.format(image="nginx").replace("  containers:",
+                                                  "  contianers: []\n  containers:")
     refused = kctl("apply", "-f", "-", input=typo, ok=False)
     assert refused.returncode == 1
     assert 'strict decoding error: unknown field "spec.contianers"' in refused.stderr

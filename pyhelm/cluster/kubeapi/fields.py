@@ -1,4 +1,4 @@
-"""``fieldValidation``: unknown fields in a written object, found and dropped as the API server does.
+"""``fieldValidation``: unknown fields of a written object, found and dropped as a real server does.
 
 kubectl sends ``fieldValidation=Strict`` on every write (``Warn`` with
 ``--validate=warn``, ``Ignore`` with ``--validate=false``). A real server

@@ -117,8 +117,11 @@ def _smp_map(original: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 def _smp_list(field: str, original: Any, patch: list[Any]) -> list[Any]:
     current = original if isinstance(original, list) else []
-    if any(isinstance(i, dict) and i.get("$patch") == "replace" for i in patch):
-        return [_strip(i) for i in patch if not (isinstance(i, dict) and i.get("$patch") == "replace")]
+    def replaces(item: Any) -> bool:
+        return isinstance(item, dict) and item.get("$patch") == "replace"
+
+    if any(replaces(i) for i in patch):
+        return [_strip(i) for i in patch if not replaces(i)]
     if field in MERGED_PRIMITIVE_LISTS:
         return current + [v for v in patch if v not in current]
     key = _merge_key(field, current + patch)
@@ -249,7 +252,8 @@ def _apply_op(doc: Any, op: dict[str, Any]) -> Any:
         if _resolve(doc, path) != op["value"]:
             raise PatchError(f"JSON patch test failed: the value at {path!r} differs")
         return doc
-    raise PatchError(f"unknown JSON patch op {kind!r}: use add, remove, replace, move, copy or test")
+    raise PatchError(f"unknown JSON patch op {kind!r}: "
+                     "use add, remove, replace, move, copy or test")
 
 
 def _resolve(doc: Any, path: Any) -> Any:

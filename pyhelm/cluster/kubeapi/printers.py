@@ -89,7 +89,8 @@ def _pod(obj: Obj, now: datetime, age: AgeFn) -> list[Any]:
     return [_name(obj), f"{ready}/{total}", pod_status(obj), str(restarts),
             _created(obj, now, age), status.get("podIP") or NONE,
             (obj.get("spec") or {}).get("nodeName") or NONE,
-            status.get("nominatedNodeName") or NONE, f"{len(gates)}/{len(gates)}" if gates else NONE]
+            status.get("nominatedNodeName") or NONE,
+            f"{len(gates)}/{len(gates)}" if gates else NONE]
 
 
 def _deployment(obj: Obj, now: datetime, age: AgeFn) -> list[Any]:

@@ -158,7 +158,7 @@ def _classes() -> dict[str, type[Message]]:
 
 
 def _time(message: Message) -> str:
-    seconds = getattr(message, "seconds")
+    seconds = message.seconds
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -75,7 +75,8 @@ def parse_label_selector(selector: str | None) -> list[Requirement]:
             values = tuple(v.strip() for v in found.group(4).split(",") if v.strip())
             requirements.append(Requirement(found.group(2), found.group(3), values))
         else:
-            requirements.append(Requirement(found.group(2), "!exists" if found.group(1) else "exists"))
+            operator = "!exists" if found.group(1) else "exists"
+            requirements.append(Requirement(found.group(2), operator))
     return requirements
 
 
@@ -112,7 +113,8 @@ def field_matcher(selector: str | None) -> Callable[[Mapping[str, Any]], bool]:
     for part in _split(selector or ""):
         found = _EQ_RE.match(part)
         if not found:
-            raise SelectorError(f"invalid field selector {selector!r}: use path=value or path!=value")
+            raise SelectorError(f"invalid field selector {selector!r}: "
+                                "use path=value or path!=value")
         terms.append((found.group(1), found.group(2) != "!=", found.group(3)))
 
     def matches(obj: Mapping[str, Any]) -> bool:
