@@ -147,10 +147,34 @@ def test_existing_objects_of_no_release_are_not_taken_over(chart) -> None:  # ty
         r"cannot be imported.*--take-ownership",
     ):
         Install(Configuration(cluster)).run("web", chart, {})
-    release = Install(
-        Configuration(cluster), InstallOptions(take_ownership=True, replace=True)
-    ).run("web", chart, {})
+    assert Configuration(cluster).storage().history("web") == []  # refused before any record
+    release = Install(Configuration(cluster), InstallOptions(take_ownership=True)).run(
+        "web", chart, {}
+    )
     assert release.status is Status.DEPLOYED
+
+
+def test_an_upgrade_does_not_take_over_objects_of_another_release(tmp_path: Path) -> None:
+    cfg = Configuration(FakeCluster())
+    Install(cfg).run(
+        "other",
+        load_chart(
+            write_chart(
+                tmp_path / "o",
+                templates={"cm.yaml": CONFIGMAP.replace("{{ Release.Name }}-", "web-")},
+            )
+        ),
+        {},
+    )
+    Install(cfg).run(
+        "web", load_chart(write_chart(tmp_path / "w", templates={"d.yaml": DEPLOYMENT})), {}
+    )
+    both = load_chart(
+        write_chart(tmp_path / "b", templates={"cm.yaml": CONFIGMAP, "d.yaml": DEPLOYMENT})
+    )
+    with pytest.raises(OwnershipError, match="must be 'web', is 'other'"):
+        Upgrade(cfg).run("web", both, {})
+    assert statuses(cfg) == [(1, "deployed")]
 
 
 def test_failed_upgrade_marks_the_revision_failed(chart) -> None:  # type: ignore[no-untyped-def]

@@ -194,7 +194,8 @@ def test_existing_objects_are_not_taken_over_silently(pyhelm, tmp_path: Path) ->
         in result.stderr
     )
     assert "--take-ownership" in result.stderr
-    ok(pyhelm("install", "web", NGINX, "--take-ownership", "--replace"))
+    assert pyhelm("history", "web").returncode == 1  # refused before any record was stored
+    ok(pyhelm("install", "web", NGINX, "--take-ownership"))
 
 
 BLOCKING_HOOK = """apiVersion: v1

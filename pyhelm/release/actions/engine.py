@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.cluster.base import Cluster, Manifest, ObjectRef
-from pyhelm.errors import ClusterError, NotFound, PyHelmError, ReleaseError
+from pyhelm.errors import (
+    ClusterError,
+    NotFound,
+    PyHelmError,
+    ReleaseError,
+    ReleaseExists,
+    ReleaseLocked,
+)
 from pyhelm.release.actions.config import ChangeOptions, Configuration, DryRun
 from pyhelm.release.hooks import HookRunner, hook_from_rendered
 from pyhelm.release.lock import Interrupted, new_lease, signals_raise
@@ -134,7 +141,13 @@ class Deployment:
         self.hooks.run(self.release.hooks, event)
 
     def check_ownership(self, target: Sequence[Resource], current: Sequence[Resource]) -> None:
-        """Raise ``OwnershipError`` naming every new object that exists and is not ours."""
+        """Raise ``OwnershipError`` naming every new object that exists and is not ours.
+
+        Actions call it before they store the new revision, so a refusal leaves no record;
+        ``take_ownership`` skips it.
+        """
+        if self.options.take_ownership:
+            return
         known = {r.key for r in current}
         problems = []
         for item in target:
@@ -163,8 +176,6 @@ class Deployment:
         copy drifted from it (one ``list`` per kind finds out), so an upgrade that changes
         one object of a thousand applies one.
         """
-        if not self.options.take_ownership:
-            self.check_ownership(target, current)
         for item in target:
             stamp(item.obj, self.release.name, self.release.namespace)
         objs: list[Manifest] = [r.obj for r in self._changed_or_drifted(target, current)]
@@ -215,6 +226,19 @@ class Deployment:
                 progress=self.cfg.progress,
                 sleep=self.cfg.sleep,
             )
+
+
+def store_pending(cfg: Configuration, release: Release, operation: str, timeout: float) -> None:
+    """Store the new pending revision with a lease: the lock. ``ReleaseLocked`` if another
+    writer stored that revision first."""
+    release.lease = new_lease(operation, timeout, cfg.clock())
+    try:
+        cfg.storage(release.namespace).create(release)
+    except ReleaseExists:
+        raise ReleaseLocked(
+            f"another operation ({operation}) is in progress for release {release.name}; "
+            "wait for it to finish and retry"
+        ) from None
 
 
 def perform_guarded(

@@ -13,11 +13,17 @@ from pyhelm.errors import (
     PyHelmError,
     ReleaseError,
     ReleaseExists,
-    ReleaseLocked,
 )
 from pyhelm.release.actions.config import ChangeOptions, Configuration, DryRun
-from pyhelm.release.actions.engine import Deployment, Rendered, finish, perform_guarded, render
-from pyhelm.release.lock import ensure_unlocked, new_lease
+from pyhelm.release.actions.engine import (
+    Deployment,
+    Rendered,
+    finish,
+    perform_guarded,
+    render,
+    store_pending,
+)
+from pyhelm.release.lock import ensure_unlocked
 from pyhelm.release.model import Info, Release, Status, chart_record, now, validate_name
 
 if TYPE_CHECKING:
@@ -142,15 +148,9 @@ class Install:
         previous = storage.last(release.name)
         if previous is not None:  # --replace of an uninstalled or failed release
             release.version = previous.version + 1
-        release.lease = new_lease("install", self.options.timeout, self.cfg.clock())
-        try:
-            storage.create(release)
-        except ReleaseExists:
-            raise ReleaseLocked(
-                f"another operation (install) is in progress for release {release.name}; "
-                "wait for it to finish and retry"
-            ) from None
         deploy = Deployment(self.cfg, release, self.options)
+        deploy.check_ownership(rendered.resources, [])
+        store_pending(self.cfg, release, "install", self.options.timeout)
 
         def steps() -> None:
             if not self.options.skip_crds:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from pyhelm.errors import ReleaseError, ReleaseExists, ReleaseLocked, ReleaseNotFound
+from pyhelm.errors import ReleaseError, ReleaseNotFound
 from pyhelm.release.actions.config import ChangeOptions, Configuration, DryRun
-from pyhelm.release.actions.engine import Deployment, finish, perform_guarded
-from pyhelm.release.lock import ensure_unlocked, new_lease
+from pyhelm.release.actions.engine import Deployment, finish, perform_guarded, store_pending
+from pyhelm.release.lock import ensure_unlocked
 from pyhelm.release.model import Info, Release, Status, now
 from pyhelm.release.objects import parse_manifest
 
@@ -73,17 +73,11 @@ class Rollback:
 
     def _perform(self, release: Release, current: Release, target_version: int) -> Release:
         storage = self.cfg.storage(self.namespace)
-        release.lease = new_lease("rollback", self.options.timeout, self.cfg.clock())
-        try:
-            storage.create(release)
-        except ReleaseExists:
-            raise ReleaseLocked(
-                f"another operation (rollback) is in progress for release {release.name}; "
-                "wait for it to finish and retry"
-            ) from None
         deploy = Deployment(self.cfg, release, self.options)
         target = parse_manifest(release.manifest, self.namespace)
         existing = parse_manifest(current.manifest, self.namespace, target)
+        deploy.check_ownership(target, existing)
+        store_pending(self.cfg, release, "rollback", self.options.timeout)
 
         def steps() -> None:
             deploy.run_hooks("pre-rollback")

@@ -14,11 +14,18 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pyhelm.errors import PyHelmError, ReleaseError, ReleaseExists, ReleaseLocked, ReleaseNotFound
+from pyhelm.errors import PyHelmError, ReleaseError, ReleaseNotFound
 from pyhelm.release.actions.config import Configuration, DryRun
-from pyhelm.release.actions.engine import Deployment, Rendered, finish, perform_guarded, render
+from pyhelm.release.actions.engine import (
+    Deployment,
+    Rendered,
+    finish,
+    perform_guarded,
+    render,
+    store_pending,
+)
 from pyhelm.release.actions.install import Install, InstallOptions
-from pyhelm.release.lock import ensure_unlocked, new_lease
+from pyhelm.release.lock import ensure_unlocked
 from pyhelm.release.model import Info, Release, Status, chart_record, now, validate_name
 from pyhelm.release.objects import parse_manifest
 
@@ -131,16 +138,10 @@ class Upgrade:
 
     def _perform(self, release: Release, current: Release, rendered: Rendered) -> Release:
         storage = self.cfg.storage(self.namespace)
-        release.lease = new_lease("upgrade", self.options.timeout, self.cfg.clock())
-        try:
-            storage.create(release)
-        except ReleaseExists:
-            raise ReleaseLocked(
-                f"another operation (upgrade) is in progress for release {release.name}; "
-                "wait for it to finish and retry"
-            ) from None
         deploy = Deployment(self.cfg, release, self.options)
         existing = parse_manifest(current.manifest, self.namespace, rendered.resources)
+        deploy.check_ownership(rendered.resources, existing)
+        store_pending(self.cfg, release, "upgrade", self.options.timeout)
 
         def steps() -> None:
             deploy.run_hooks("pre-upgrade")
