@@ -178,3 +178,14 @@ def test_a_typo_in_a_manifest_is_caught_as_on_a_real_cluster(kctl: Run):
     warned = kctl("apply", "--validate=warn", "-f", "-", input=typo)
     assert warned.stdout == "pod/nginx-pod created\n"
     assert 'Warning: unknown field "spec.contianers"' in warned.stderr
+
+
+def test_cli_and_server_share_the_state_file(kctl: Run, pyhelm):
+    kctl("apply", "-f", "-", input=DEPLOY_YAML)
+    listed = pyhelm("cluster", "get", "deploy")
+    assert listed.returncode == 0, listed.stderr
+    assert "nginx-deployment" in listed.stdout and "3/3" in listed.stdout
+    scaled = pyhelm("cluster", "scale", "deploy", "--replicas=5", "nginx-deployment")
+    assert scaled.returncode == 0, scaled.stderr
+    assert kctl("get", "deploy", "nginx-deployment", "-o",
+                "jsonpath={.status.readyReplicas}").stdout == "5"
