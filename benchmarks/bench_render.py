@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,24 +177,40 @@ def make_charts(base: Path) -> dict[str, tuple[Path, Path]]:
     write(nginx_go, GO_NGINX)
     (nginx_go / "templates" / "NOTES.txt").unlink()
     wide_values = "replicaCount: 2\nimage:\n  repository: nginx\n  tag: '1.20'\ngreeting: hello\n"
-    jinja_wide = {"Chart.yaml": chart_yaml.format(name="wide"), "values.yaml": wide_values,
-                  "templates/_helpers.tpl": JINJA_HELPERS}
-    go_wide = {"Chart.yaml": chart_yaml.format(name="wide"), "values.yaml": wide_values,
-               "templates/_helpers.tpl": GO_HELPERS}
+    jinja_wide = {
+        "Chart.yaml": chart_yaml.format(name="wide"),
+        "values.yaml": wide_values,
+        "templates/_helpers.tpl": JINJA_HELPERS,
+    }
+    go_wide = {
+        "Chart.yaml": chart_yaml.format(name="wide"),
+        "values.yaml": wide_values,
+        "templates/_helpers.tpl": GO_HELPERS,
+    }
     for i in range(WIDE):
         jinja_wide[f"templates/app{i:03d}.yaml"] = WIDE_BODY.format(
-            i=i, F='{{ include("wide.fullname", ctx) }}', V="{{ Values", E=" }}",
-            L4='{{ include("wide.labels", ctx) | indent(4) | trim }}')
+            i=i,
+            F='{{ include("wide.fullname", ctx) }}',
+            V="{{ Values",
+            E=" }}",
+            L4='{{ include("wide.labels", ctx) | indent(4) | trim }}',
+        )
         go_wide[f"templates/app{i:03d}.yaml"] = WIDE_BODY.format(
-            i=i, F='{{ include "wide.fullname" . }}', V="{{ .Values", E=" }}",
-            L4='{{- include "wide.labels" . | nindent 4 }}')
+            i=i,
+            F='{{ include "wide.fullname" . }}',
+            V="{{ .Values",
+            E=" }}",
+            L4='{{- include "wide.labels" . | nindent 4 }}',
+        )
     deep_values = "items:\n" + "".join(f"- name: cm{i}\n  value: v{i}\n" for i in range(DEEP))
     deep = {"Chart.yaml": chart_yaml.format(name="deep"), "values.yaml": deep_values}
     return {
         "lab": (ROOT / "charts" / "nginx", nginx_go),
         "wide": (write(base / "jinja" / "wide", jinja_wide), write(base / "go" / "wide", go_wide)),
-        "deep": (write(base / "jinja" / "deep", {**deep, "templates/cms.yaml": JINJA_DEEP}),
-                 write(base / "go" / "deep", {**deep, "templates/cms.yaml": GO_DEEP})),
+        "deep": (
+            write(base / "jinja" / "deep", {**deep, "templates/cms.yaml": JINJA_DEEP}),
+            write(base / "go" / "deep", {**deep, "templates/cms.yaml": GO_DEEP}),
+        ),
     }
 
 
@@ -203,7 +220,7 @@ def _child_cpu() -> float:
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
-    """Seconds the process took: wall clock, or CPU (user+sys) with --cpu (steadier on a busy machine)."""
+    """Seconds the process took: wall clock, or CPU (user+sys) with --cpu (steadier when busy)."""
     start, cpu = time.perf_counter(), _child_cpu()
     run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     elapsed = (_child_cpu() - cpu) if CPU_TIME else time.perf_counter() - start
@@ -212,7 +229,9 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
     return elapsed, run.stdout
 
 
-def median(cmd: list[str], env: dict[str, str], runs: int, before: object = None) -> tuple[float, str]:
+def median(
+    cmd: list[str], env: dict[str, str], runs: int, before: object = None
+) -> tuple[float, str]:
     times, out = [], ""
     for _ in range(runs):
         if callable(before):
@@ -222,15 +241,23 @@ def median(cmd: list[str], env: dict[str, str], runs: int, before: object = None
     return statistics.median(times), out
 
 
+def _ratio(helm_time: float | None) -> Callable[[float], str]:
+    return (lambda t: f"{t / helm_time:.2f}x") if helm_time else (lambda t: "-")
+
+
 def helm_binary() -> str | None:
     local = ROOT / ".tools" / "bin" / "helm"
     return str(local) if local.exists() else shutil.which("helm")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--cpu", action="store_true", help="measure CPU time (user+sys) instead of wall time")
+    parser.add_argument(
+        "--cpu", action="store_true", help="measure CPU time (user+sys) instead of wall time"
+    )
     args = parser.parse_args()
     global CPU_TIME
     CPU_TIME = args.cpu
@@ -242,23 +269,39 @@ def main() -> None:
         base = Path(tmp)
         charts = make_charts(base)
         cache = base / "cache"
-        env = {**os.environ, "PYHELM_CACHE_HOME": str(cache), "HELM_CACHE_HOME": str(base / "hc"),
-               "HELM_CONFIG_HOME": str(base / "hcfg"), "HELM_DATA_HOME": str(base / "hd")}
+        env = {
+            **os.environ,
+            "PYHELM_CACHE_HOME": str(cache),
+            "HELM_CACHE_HOME": str(base / "hc"),
+            "HELM_CONFIG_HOME": str(base / "hcfg"),
+            "HELM_DATA_HOME": str(base / "hd"),
+        }
         floor, _ = median([sys.executable, "-c", "import jinja2, yaml"], env, args.runs)
-        print(f"{'CPU' if CPU_TIME else 'wall'} seconds, medians of {args.runs} runs; "
-              f"python floor (import jinja2, yaml): {floor:.3f} s")
-        print(f"{'chart':<6} {'docs':>6} {'helm':>8} {'pyhelm warm':>12} {'pyhelm cold':>12} "
-              f"{'warm/helm':>10} {'cold/helm':>10}")
+        print(
+            f"{'CPU' if CPU_TIME else 'wall'} seconds, medians of {args.runs} runs; "
+            f"python floor (import jinja2, yaml): {floor:.3f} s"
+        )
+        print(
+            f"{'chart':<6} {'docs':>6} {'helm':>8} {'pyhelm warm':>12} {'pyhelm cold':>12} "
+            f"{'warm/helm':>10} {'cold/helm':>10}"
+        )
         for name, (jinja_chart, go_chart) in charts.items():
             cmd = [*pyhelm, "template", "r", str(jinja_chart)]
-            cold, _ = median(cmd, env, max(3, args.runs // 2), before=lambda: shutil.rmtree(cache, True))
+            cold, _ = median(
+                cmd, env, max(3, args.runs // 2), before=lambda: shutil.rmtree(cache, True)
+            )
             timed(cmd, env)  # fill the cache
             warm, out = median(cmd, env, args.runs)
             docs = out.count("# Source:")
-            helm_time = median([helm, "template", "r", str(go_chart)], env, args.runs)[0] if helm else None
-            ratio = (lambda t: f"{t / helm_time:.2f}x") if helm_time else (lambda t: "-")
+            helm_time = (
+                median([helm, "template", "r", str(go_chart)], env, args.runs)[0] if helm else None
+            )
+            ratio = _ratio(helm_time)
             helm_text = f"{helm_time:.3f}" if helm_time else "-"
-            print(f"{name:<6} {docs:>6} {helm_text:>8} {warm:>12.3f} {cold:>12.3f} {ratio(warm):>10} {ratio(cold):>10}")
+            print(
+                f"{name:<6} {docs:>6} {helm_text:>8} {warm:>12.3f} {cold:>12.3f} "
+                f"{ratio(warm):>10} {ratio(cold):>10}"
+            )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ def create_chart(path: Path) -> Path:
     name = path.name
     if not NAME_RE.match(name) or len(name) > 53:
         raise ChartError(
-            f"chart name {name!r} is invalid: use lowercase letters, digits and '-', starting and ending "
+            f"chart name {name!r} is invalid: use lowercase letters, digits and '-', "
+            "starting and ending "
             "with a letter or digit, at most 53 characters (e.g. my-app)"
         )
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -41,7 +42,9 @@ def create_chart(path: Path) -> Path:
         target = path / source.relative_to(SCAFFOLD)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(source.read_text(encoding="utf-8").replace(PLACEHOLDER, name), encoding="utf-8")
+            target.write_text(
+                source.read_text(encoding="utf-8").replace(PLACEHOLDER, name), encoding="utf-8"
+            )
         except OSError as exc:
             raise ChartError(f"{target}: cannot write: {exc.strerror}") from None
     return path

@@ -25,6 +25,7 @@ from pyhelm.errors import PyHelmError
 
 #: Plain scalars YAML 1.1 (PyYAML, Kubernetes' sigs.k8s.io/yaml) reads as booleans.
 YAML11_BOOLEANS = frozenset(("y", "yes", "n", "no", "on", "off"))
+YAML11_TRUE = frozenset(("y", "yes", "on"))
 DNS_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
@@ -76,12 +77,19 @@ def _metadata_findings(chart: Any, path: Path) -> list[Finding]:
     if not meta.icon:
         out.append(Finding(Severity.INFO, "Chart.yaml", "icon is recommended"))
     if path.is_dir() and path.resolve().name != meta.name:
-        out.append(Finding(Severity.ERROR, "Chart.yaml",
-                           f"directory name ({path.resolve().name}) and chart name ({meta.name}) must match"))
+        out.append(
+            Finding(
+                Severity.ERROR,
+                "Chart.yaml",
+                f"directory name ({path.resolve().name}) and chart name ({meta.name}) must match",
+            )
+        )
     if meta.deprecated:
         out.append(Finding(Severity.WARNING, "Chart.yaml", "chart is deprecated"))
     if meta.api_version == "v1":
-        out.append(Finding(Severity.WARNING, "Chart.yaml", "apiVersion v1 is legacy; use apiVersion: v2"))
+        out.append(
+            Finding(Severity.WARNING, "Chart.yaml", "apiVersion v1 is legacy; use apiVersion: v2")
+        )
     return out
 
 
@@ -95,13 +103,20 @@ def yaml11_findings(text: str, where: str) -> list[Finding]:
     except yaml.YAMLError:
         return out  # the loader reports invalid YAML itself
     for token in tokens:
-        if isinstance(token, yaml.ScalarToken) and token.plain and token.value.lower() in YAML11_BOOLEANS:
-            out.append(Finding(
-                Severity.WARNING, f"{where}:{token.start_mark.line + 1}",
-                f"unquoted {token.value!r} is read as the boolean "
-                f"{'true' if token.value.lower() in ('y', 'yes', 'on') else 'false'} (YAML 1.1); "
-                "quote it if you mean the string",
-            ))
+        if (
+            isinstance(token, yaml.ScalarToken)
+            and token.plain
+            and token.value.lower() in YAML11_BOOLEANS
+        ):
+            out.append(
+                Finding(
+                    Severity.WARNING,
+                    f"{where}:{token.start_mark.line + 1}",
+                    f"unquoted {token.value!r} is read as the boolean "
+                    f"{'true' if token.value.lower() in YAML11_TRUE else 'false'} (YAML 1.1); "
+                    "quote it if you mean the string",
+                )
+            )
     return out
 
 
@@ -111,9 +126,12 @@ def _render_findings(chart: Any, options: LintOptions) -> list[Finding]:
     from pyhelm.render.renderer import render
 
     errors: list[RenderError] = []
-    render_options = RenderOptions(release_name="release-name", namespace=options.namespace,
-                                   kube_version=options.kube_version,
-                                   validate_schema=options.validate_schema)
+    render_options = RenderOptions(
+        release_name="release-name",
+        namespace=options.namespace,
+        kube_version=options.kube_version,
+        validate_schema=options.validate_schema,
+    )
     try:
         result = render(chart, options.values, render_options, errors)
     except ValuesError as exc:
@@ -127,7 +145,7 @@ def _render_findings(chart: Any, options: LintOptions) -> list[Finding]:
 
 
 def manifest_findings(source: str, text: str) -> list[Finding]:
-    """A rendered document must be a Kubernetes object: a mapping with apiVersion, kind, metadata.name."""
+    """A rendered document must be a Kubernetes object: apiVersion, kind and metadata.name."""
     from pyhelm import yamlio
     from pyhelm.errors import RenderError
 
@@ -139,31 +157,53 @@ def manifest_findings(source: str, text: str) -> list[Finding]:
     if data is None:
         return []
     if not isinstance(data, dict):
-        return [Finding(Severity.ERROR, where, "a manifest must be a YAML mapping (an object), "
-                                               f"got a {type(data).__name__}")]
-    out = [Finding(Severity.ERROR, where, f"object has no {key}") for key in ("apiVersion", "kind")
-           if not data.get(key)]
+        return [
+            Finding(
+                Severity.ERROR,
+                where,
+                f"a manifest must be a YAML mapping (an object), got a {type(data).__name__}",
+            )
+        ]
+    out = [
+        Finding(Severity.ERROR, where, f"object has no {key}")
+        for key in ("apiVersion", "kind")
+        if not data.get(key)
+    ]
     meta = data.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
     if not name:
         out.append(Finding(Severity.ERROR, where, "object has no metadata.name"))
     elif not isinstance(name, str) or len(name) > 253 or not DNS_NAME_RE.match(name):
-        out.append(Finding(Severity.ERROR, where,
-                           f"metadata.name {name!r} is invalid: lowercase letters, digits, '-' and '.', "
-                           "starting and ending with a letter or digit"))
+        out.append(
+            Finding(
+                Severity.ERROR,
+                where,
+                f"metadata.name {name!r} is invalid: lowercase letters, digits, '-' and '.', "
+                "starting and ending with a letter or digit",
+            )
+        )
     return out + yaml11_findings(text, where)
 
 
 def lint_paths(args: argparse.Namespace) -> int:
-    """The ``lint`` command: print findings per chart and the summary; exit 1 when any chart failed."""
+    """The ``lint`` command: findings per chart, the summary; exit 1 when any chart failed."""
     from pyhelm.cli.common import user_values
 
-    options = LintOptions(values=user_values(args), kube_version=args.kube_version,
-                          validate_schema=not args.skip_schema_validation, namespace=args.namespace)
+    options = LintOptions(
+        values=user_values(args),
+        kube_version=args.kube_version,
+        validate_schema=not args.skip_schema_validation,
+        namespace=args.namespace,
+    )
     paths = [Path(p) for p in args.paths]
     if args.with_subcharts:
-        paths += [sub for p in list(paths) if (p / "charts").is_dir() for sub in sorted((p / "charts").iterdir())
-                  if sub.is_dir() or sub.suffix == ".tgz"]
+        paths += [
+            sub
+            for p in list(paths)
+            if (p / "charts").is_dir()
+            for sub in sorted((p / "charts").iterdir())
+            if sub.is_dir() or sub.suffix == ".tgz"
+        ]
     failed = 0
     for path in paths:
         findings = lint_chart(path, options)

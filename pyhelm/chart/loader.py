@@ -18,8 +18,14 @@ from pyhelm.chart.model import Chart, ChartMetadata
 from pyhelm.errors import ChartError, PyHelmError
 
 #: Files the loader gives a meaning of their own; everything else is in ``Chart.files``.
-SPECIAL_FILES = ("Chart.yaml", "values.yaml", "values.schema.json", "Chart.lock", "requirements.yaml",
-                 "requirements.lock")
+SPECIAL_FILES = (
+    "Chart.yaml",
+    "values.yaml",
+    "values.schema.json",
+    "Chart.lock",
+    "requirements.yaml",
+    "requirements.lock",
+)
 
 
 def load_chart(path: str | os.PathLike[str]) -> Chart:
@@ -62,8 +68,10 @@ def read_folder(root: Path) -> dict[str, bytes]:
             _check_inside(Path(folder) / d, real_root, prefix + d)
             real = (Path(folder) / d).resolve()
             if real in seen:
-                raise ChartError(f"{root}/{prefix + d}: symbolic link loop: it leads back to a folder "
-                                 "already read; remove the link or list it in .helmignore")
+                raise ChartError(
+                    f"{root}/{prefix + d}: symbolic link loop: it leads back to a folder "
+                    "already read; remove the link or list it in .helmignore"
+                )
             seen.add(real)
         for name in sorted(filenames):
             rel = prefix + name
@@ -80,13 +88,17 @@ def read_folder(root: Path) -> dict[str, bytes]:
 
 def _check_inside(path: Path, real_root: Path, rel: str) -> None:
     if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-        raise ChartError(f"{real_root}/{rel}: symbolic link points outside the chart folder; refusing it")
+        raise ChartError(
+            f"{real_root}/{rel}: symbolic link points outside the chart folder; refusing it"
+        )
 
 
 def chart_from_files(files: dict[str, bytes], source: str) -> Chart:
     """Build a ``Chart`` from its files (paths relative to the chart root)."""
     if "Chart.yaml" not in files:
-        raise ChartError(f"{source}: Chart.yaml is missing; a chart folder needs one (try 'pyhelm create')")
+        raise ChartError(
+            f"{source}: Chart.yaml is missing; a chart folder needs one (try 'pyhelm create')"
+        )
     meta_data = yamlio.load(files["Chart.yaml"], f"{source}/Chart.yaml", ChartError)
     metadata = ChartMetadata.from_dict(meta_data, f"{source}/Chart.yaml")
     chart = Chart(metadata=metadata, raw=dict(files), source=source)
@@ -111,7 +123,7 @@ def chart_from_files(files: dict[str, bytes], source: str) -> Chart:
 def _collect_subchart(
     path: str, content: bytes, folders: dict[str, dict[str, bytes]], chart: Chart, source: str
 ) -> None:
-    rest = path[len("charts/"):]
+    rest = path[len("charts/") :]
     name, sep, inner = rest.partition("/")
     if sep:
         folders.setdefault(name, {})[inner] = content
@@ -123,7 +135,9 @@ def _text(content: bytes, source: str) -> str:
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ChartError(f"{source}: not UTF-8 text (byte {exc.start}); templates must be UTF-8") from None
+        raise ChartError(
+            f"{source}: not UTF-8 text (byte {exc.start}); templates must be UTF-8"
+        ) from None
 
 
 #: Most nodes a YAML document may expand to through aliases (a "billion laughs" bomb stops here).
@@ -150,8 +164,10 @@ def check_expansion(data: Any, source: str, error_class: type[PyHelmError] = Cha
         return sizes[key]
 
     if isinstance(data, (dict, list)) and size(data) > MAX_EXPANDED_NODES:
-        raise error_class(f"{source}: YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes; "
-                          "refusing it as an alias bomb")
+        raise error_class(
+            f"{source}: YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes; "
+            "refusing it as an alias bomb"
+        )
 
 
 def _values(content: bytes | None, source: str) -> dict[str, Any]:
@@ -163,7 +179,9 @@ def _values(content: bytes | None, source: str) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ChartError(f"{source}: must be a mapping of values at the top level, got {type(data).__name__}")
+        raise ChartError(
+            f"{source}: must be a mapping of values at the top level, got {type(data).__name__}"
+        )
     return data
 
 

@@ -22,15 +22,21 @@ SHOW_WHAT = ("chart", "values", "readme", "crds", "all")
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     _register_template(subparsers, common)
-    create = subparsers.add_parser("create", parents=[common], help="create a new chart with the given name")
+    create = subparsers.add_parser(
+        "create", parents=[common], help="create a new chart with the given name"
+    )
     create.add_argument("name", help="the chart's name; also the folder created")
     create.set_defaults(handler=run_create)
-    lint = subparsers.add_parser("lint", parents=[common], help="examine a chart for possible issues")
+    lint = subparsers.add_parser(
+        "lint", parents=[common], help="examine a chart for possible issues"
+    )
     lint.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     lint.add_argument("--strict", action="store_true", help="fail on lint warnings")
     lint.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     lint.add_argument("--with-subcharts", action="store_true", help="lint dependent charts too")
-    lint.add_argument("--kube-version", default="v1.35.0", help="Kubernetes version for Capabilities")
+    lint.add_argument(
+        "--kube-version", default="v1.35.0", help="Kubernetes version for Capabilities"
+    )
     lint.add_argument("--skip-schema-validation", action="store_true")
     add_values_flags(lint)
     lint.set_defaults(handler=run_lint)
@@ -44,25 +50,61 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     version.set_defaults(handler=run_version)
 
 
-def _register_template(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = subparsers.add_parser("template", aliases=["render"], parents=[common],
-                              help="render chart templates locally and print them")
-    p.add_argument("args", nargs="+", metavar="[NAME] CHART", help="release name (default release-name) and chart")
+def _register_template(
+    subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    p = subparsers.add_parser(
+        "template",
+        aliases=["render"],
+        parents=[common],
+        help="render chart templates locally and print them",
+    )
+    p.add_argument(
+        "args",
+        nargs="+",
+        metavar="[NAME] CHART",
+        help="release name (default release-name) and chart",
+    )
     p.add_argument("-g", "--generate-name", action="store_true", help="generate the release name")
-    p.add_argument("-s", "--show-only", action="append", default=[], metavar="TEMPLATE",
-                   help="only show manifests of this template, e.g. templates/service.yaml (repeatable)")
+    p.add_argument(
+        "-s",
+        "--show-only",
+        action="append",
+        default=[],
+        metavar="TEMPLATE",
+        help="only show manifests of this template, e.g. templates/service.yaml (repeatable)",
+    )
     p.add_argument("--output-dir", metavar="DIR", help="write each template to a file under DIR")
-    p.add_argument("--release-name", action="store_true", help="put the release name in --output-dir's path")
-    p.add_argument("--include-crds", action="store_true", help="include the chart's CRDs in the output")
+    p.add_argument(
+        "--release-name", action="store_true", help="put the release name in --output-dir's path"
+    )
+    p.add_argument(
+        "--include-crds", action="store_true", help="include the chart's CRDs in the output"
+    )
     p.add_argument("--skip-tests", action="store_true", help="leave out test hooks")
     p.add_argument("--no-hooks", action="store_true", help="leave out all hooks")
-    p.add_argument("--is-upgrade", action="store_true", help="set Release.IsUpgrade instead of IsInstall")
-    p.add_argument("--kube-version", default="v1.35.0", help="Kubernetes version for Capabilities.KubeVersion")
-    p.add_argument("-a", "--api-versions", action="append", default=[], metavar="VERSION",
-                   help="extra API versions for Capabilities.APIVersions (repeatable)")
-    p.add_argument("--validate", action="store_true",
-                   help="check each manifest against the Kubernetes schema of --kube-version")
-    p.add_argument("--skip-schema-validation", action="store_true", help="do not check values.schema.json")
+    p.add_argument(
+        "--is-upgrade", action="store_true", help="set Release.IsUpgrade instead of IsInstall"
+    )
+    p.add_argument(
+        "--kube-version", default="v1.35.0", help="Kubernetes version for Capabilities.KubeVersion"
+    )
+    p.add_argument(
+        "-a",
+        "--api-versions",
+        action="append",
+        default=[],
+        metavar="VERSION",
+        help="extra API versions for Capabilities.APIVersions (repeatable)",
+    )
+    p.add_argument(
+        "--validate",
+        action="store_true",
+        help="check each manifest against the Kubernetes schema of --kube-version",
+    )
+    p.add_argument(
+        "--skip-schema-validation", action="store_true", help="do not check values.schema.json"
+    )
     add_values_flags(p)
     add_chart_flags(p)
     p.set_defaults(handler=run_template)
@@ -74,7 +116,9 @@ def _release_and_chart(args: argparse.Namespace) -> tuple[str | None, str]:
 
     positional = list(args.args)
     if len(positional) > 2:
-        raise UsageError(f"template takes [NAME] CHART, got {len(positional)} arguments: {' '.join(positional)}")
+        raise UsageError(
+            f"template takes [NAME] CHART, got {len(positional)} arguments: {' '.join(positional)}"
+        )
     if len(positional) == 2:
         return positional[0], positional[1]
     return (None if args.generate_name else "release-name"), positional[0]
@@ -93,8 +137,11 @@ def run_template(args: argparse.Namespace) -> int:
         release = f"{chart.name}-{int(time.time())}"
     validate_name(release)
     options = RenderOptions(
-        release_name=release, namespace=args.namespace, is_upgrade=args.is_upgrade,
-        kube_version=args.kube_version, api_versions=tuple(args.api_versions),
+        release_name=release,
+        namespace=args.namespace,
+        is_upgrade=args.is_upgrade,
+        kube_version=args.kube_version,
+        api_versions=tuple(args.api_versions),
         validate_schema=not args.skip_schema_validation,
     )
     result = render_chart(chart, user_values(args), options)
@@ -110,11 +157,16 @@ def run_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def _selected(result: RenderResult, args: argparse.Namespace, chart_name: str) -> list[RenderedManifest]:
+def _selected(
+    result: RenderResult, args: argparse.Namespace, chart_name: str
+) -> list[RenderedManifest]:
     from pyhelm.errors import UsageError
 
-    hooks = [] if args.no_hooks else [
-        h for h in result.hooks if not (args.skip_tests and "test" in h.hook_events)]
+    hooks = (
+        []
+        if args.no_hooks
+        else [h for h in result.hooks if not (args.skip_tests and "test" in h.hook_events)]
+    )
     chosen = [*(result.crds if args.include_crds else []), *result.manifests, *hooks]
     if not args.show_only:
         return chosen
@@ -123,11 +175,16 @@ def _selected(result: RenderResult, args: argparse.Namespace, chart_name: str) -
     out = []
     for pattern in args.show_only:
         pattern = pattern.strip("/")
-        match = [m for m in chosen if fnmatchcase(m.source, pattern)
-                 or fnmatchcase(m.source.partition("/")[2], pattern)]
+        match = [
+            m
+            for m in chosen
+            if fnmatchcase(m.source, pattern) or fnmatchcase(m.source.partition("/")[2], pattern)
+        ]
         if not match:
-            raise UsageError(f"could not find template {pattern} in chart {chart_name} "
-                             "(paths look like templates/service.yaml or charts/sub/templates/x.yaml)")
+            raise UsageError(
+                f"could not find template {pattern} in chart {chart_name} "
+                "(paths look like templates/service.yaml or charts/sub/templates/x.yaml)"
+            )
         out.extend(m for m in match if m not in out)
     return out
 
@@ -175,15 +232,19 @@ def show_text(chart: Chart, what: str) -> str:
     from pyhelm import yamlio
 
     def readme() -> str:
-        name = next((n for n in sorted(chart.files) if n.lower() in ("readme.md", "readme.txt", "readme")), None)
+        name = next(
+            (n for n in sorted(chart.files) if n.lower() in ("readme.md", "readme.txt", "readme")),
+            None,
+        )
         return chart.files[name].decode("utf-8", "replace") if name else ""
 
     parts = {
         "chart": lambda: yamlio.dump(chart.metadata.to_dict()),
         "values": lambda: chart.raw.get("values.yaml", b"").decode("utf-8", "replace"),
         "readme": readme,
-        "crds": lambda: "".join("---\n" + c.decode("utf-8", "replace").rstrip("\n") + "\n"
-                                for c in chart.crds.values()),
+        "crds": lambda: "".join(
+            "---\n" + c.decode("utf-8", "replace").rstrip("\n") + "\n" for c in chart.crds.values()
+        ),
     }
     if what != "all":
         return _ensure_newline(parts[what]())
@@ -204,6 +265,9 @@ def run_version(args: argparse.Namespace) -> int:
     if args.short:
         print(f"v{__version__}")
     else:
-        print(f'version.BuildInfo{{Version:"v{__version__}", PythonVersion:"{platform.python_version()}", '
-              f'TemplateLanguage:"jinja2"}}')
+        print(
+            f'version.BuildInfo{{Version:"v{__version__}", '
+            f'PythonVersion:"{platform.python_version()}", '
+            f'TemplateLanguage:"jinja2"}}'
+        )
     return 0

@@ -31,7 +31,7 @@ class RenderOptions:
     is_upgrade: bool = False
     kube_version: str = "v1.35.0"
     api_versions: tuple[str, ...] = ()
-    #: ``(apiVersion, kind, namespace, name) -> object or {}``; None = offline, ``lookup`` gives ``{}``.
+    #: ``(apiVersion, kind, namespace, name) -> object or {}``; None = offline: ``lookup`` is ``{}``
     lookup: Callable[[str, str, str, str], dict[str, Any]] | None = None
     #: False = ``--skip-schema-validation``.
     validate_schema: bool = True
@@ -52,7 +52,9 @@ class RenderResult:
         return "".join(m.printed() for m in self.manifests)
 
 
-def render_chart(chart: Chart, user_values: dict[str, Any], options: RenderOptions | None = None) -> RenderResult:
+def render_chart(
+    chart: Chart, user_values: dict[str, Any], options: RenderOptions | None = None
+) -> RenderResult:
     """Render ``chart`` (and its enabled subcharts) with ``user_values`` merged over its defaults.
 
     Manifests and hooks come in Helm's install order of kinds (stable over the

@@ -22,10 +22,12 @@ _MAGIC = f"pyhelm-codecache-1-{sys.implementation.cache_tag}"
 
 
 class CodeCache:
-    """``get(name, source)`` / ``put(name, source, code)``; ``save()`` writes the file when changed."""
+    """``get(name, source)``, ``put(name, source, code)``; ``save()`` writes the file if changed."""
 
     def __init__(self, folder: str | None, key: str) -> None:
-        self.path = os.path.join(folder, f"{zlib.crc32(key.encode()):08x}.cache") if folder else None
+        self.path = (
+            os.path.join(folder, f"{zlib.crc32(key.encode()):08x}.cache") if folder else None
+        )
         self.entries: dict[str, tuple[str, CodeType]] = {}
         self.used: set[str] = set()
         self.dirty = False
@@ -35,7 +37,9 @@ class CodeCache:
     def _read(self) -> None:
         try:
             with open(self.path, "rb") as handle:  # type: ignore[arg-type]
-                magic, entries = marshal.loads(handle.read())  # loads(read()): load(file) reads in tiny steps
+                magic, entries = marshal.loads(
+                    handle.read()
+                )  # loads(read()): load(file) reads in tiny steps
         except (OSError, EOFError, ValueError, TypeError):
             return
         if magic == _MAGIC and isinstance(entries, dict):

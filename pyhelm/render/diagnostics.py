@@ -37,12 +37,18 @@ def translate(exc: BaseException, sources: dict[str, str], current: str) -> Rend
         name, line = frames[-1] if frames else (current, None)
         message = _message(exc)
         trail = "".join(f"\n  included from {n}:{ln}" for n, ln in reversed(frames[:-1]))
-        error_class = SandboxError if isinstance(exc, (SecurityError, SandboxError)) else RenderError
-        return error_class(format_at(name, line, message, sources.get(name, ""), _hint(exc)) + trail)
+        error_class = (
+            SandboxError if isinstance(exc, (SecurityError, SandboxError)) else RenderError
+        )
+        return error_class(
+            format_at(name, line, message, sources.get(name, ""), _hint(exc)) + trail
+        )
     return RenderError(format_at(name, line, message, sources.get(name, "")))
 
 
-def format_at(name: str, line: int | None, message: str, source: str, hint: str | None = None) -> str:
+def format_at(
+    name: str, line: int | None, message: str, source: str, hint: str | None = None
+) -> str:
     """``name:line:col: message`` plus the offending line and a caret under ``hint``."""
     if not line:
         return f"{name}: {message}"
@@ -76,8 +82,10 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, (UndefinedError, RenderError)):
         return str(exc)
     if isinstance(exc, TemplateNotFound):
-        return (f"template {exc.name!r} not found; import and include names are relative to the "
-                "importing template's folder (e.g. \"_helpers.tpl\")")
+        return (
+            f"template {exc.name!r} not found; import and include names are relative to the "
+            'importing template\'s folder (e.g. "_helpers.tpl")'
+        )
     if isinstance(exc, RecursionError):
         return "recursion too deep (a macro or tpl that calls itself?)"
     return f"{type(exc).__name__}: {exc}"

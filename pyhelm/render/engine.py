@@ -40,11 +40,33 @@ MAX_DEPTH = 64
 MAX_SEQUENCE = 10_000_000
 MAX_POWER_BITS = 4096
 #: Names a template might try for an escape; using one is reported as a sandbox violation.
-FORBIDDEN_NAMES = frozenset((
-    "os", "sys", "open", "file", "eval", "exec", "compile", "__import__", "import", "importlib",
-    "subprocess", "builtins", "__builtins__", "globals", "locals", "vars", "getattr", "setattr",
-    "type", "object", "input", "breakpoint", "self",
-))
+FORBIDDEN_NAMES = frozenset(
+    (
+        "os",
+        "sys",
+        "open",
+        "file",
+        "eval",
+        "exec",
+        "compile",
+        "__import__",
+        "import",
+        "importlib",
+        "subprocess",
+        "builtins",
+        "__builtins__",
+        "globals",
+        "locals",
+        "vars",
+        "getattr",
+        "setattr",
+        "type",
+        "object",
+        "input",
+        "breakpoint",
+        "self",
+    )
+)
 #: Bumped whenever the environment's options change the compiled code.
 CACHE_VERSION = "1"
 
@@ -54,11 +76,18 @@ class HelmUndefined(StrictUndefined):
 
     __slots__ = ()
 
-    def __init__(self, hint: str | None = None, obj: Any = missing, name: str | None = None,
-                 exc: type[Exception] = UndefinedError) -> None:
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: Any = missing,
+        name: str | None = None,
+        exc: type[Exception] = UndefinedError,
+    ) -> None:
         if obj is missing and name in FORBIDDEN_NAMES:
-            hint = (f"'{name}' is not available: templates run in a sandbox and cannot reach "
-                    "Python, the file system or the network (use Files.Get for chart files)")
+            hint = (
+                f"'{name}' is not available: templates run in a sandbox and cannot reach "
+                "Python, the file system or the network (use Files.Get for chart files)"
+            )
             exc = SecurityError
         super().__init__(hint, obj, name, exc)
 
@@ -69,9 +98,13 @@ class HelmUndefined(StrictUndefined):
         if self._undefined_obj is missing:
             return f"'{self._undefined_name}' is undefined"
         if isinstance(self._undefined_obj, dict):
-            return (f"'{self._undefined_name}' is undefined: the mapping has no such key "
-                    f"(for an optional value use `| default(...)`, or test `is defined`)")
-        return f"'{self._undefined_name}' is undefined on a {type(self._undefined_obj).__name__} value"
+            return (
+                f"'{self._undefined_name}' is undefined: the mapping has no such key "
+                f"(for an optional value use `| default(...)`, or test `is defined`)"
+            )
+        return (
+            f"'{self._undefined_name}' is undefined on a {type(self._undefined_obj).__name__} value"
+        )
 
 
 class ChartEnvironment(SandboxedEnvironment):
@@ -96,19 +129,31 @@ class ChartEnvironment(SandboxedEnvironment):
     def call_binop(self, context: Context, op: str, left: Any, right: Any) -> Any:
         if op == "*":
             for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
-                        and len(seq) * count > MAX_SEQUENCE:
-                    raise SecurityError(f"'*' would build a sequence longer than {MAX_SEQUENCE} items")
+                if (
+                    isinstance(seq, (str, list, tuple))
+                    and isinstance(count, int)
+                    and len(seq) * count > MAX_SEQUENCE
+                ):
+                    raise SecurityError(
+                        f"'*' would build a sequence longer than {MAX_SEQUENCE} items"
+                    )
             return operator.mul(left, right)
-        if isinstance(left, int) and isinstance(right, int) and right > 0 \
-                and abs(left) > 1 and right * max(abs(left).bit_length(), 1) > MAX_POWER_BITS:
+        if (
+            isinstance(left, int)
+            and isinstance(right, int)
+            and right > 0
+            and abs(left) > 1
+            and right * max(abs(left).bit_length(), 1) > MAX_POWER_BITS
+        ):
             raise SecurityError(f"'**' result would exceed {MAX_POWER_BITS} bits")
         return operator.pow(left, right)
 
     def join_path(self, template: str, parent: str) -> str:
         if template.startswith("/") or ".." in template.split("/"):
-            raise SecurityError(f"template name {template!r} leaves the chart; use a path relative "
-                                "to the importing template's folder")
+            raise SecurityError(
+                f"template name {template!r} leaves the chart; use a path relative "
+                "to the importing template's folder"
+            )
         return parent.rsplit("/", 1)[0] + "/" + template
 
 
@@ -123,7 +168,7 @@ def _finalize(value: Any) -> Any:
 
 
 class ChartLoader(BaseLoader):
-    """Templates of a whole chart tree, by Helm path, each with its chart's globals and cached code."""
+    """The templates of a chart tree, by Helm path, with their chart's globals and cached code."""
 
     def __init__(self, code_cache: CodeCache) -> None:
         self.sources: dict[str, str] = {}
@@ -149,18 +194,21 @@ class ChartLoader(BaseLoader):
             self.code_cache.put(name, source, code)
         scope = self.scopes[name]
         return environment.template_class.from_code(
-            environment, code, {**scope.globals_for(name), **(globals or {})}, lambda: True)
+            environment, code, {**scope.globals_for(name), **(globals or {})}, lambda: True
+        )
 
 
 class ChartScope:
     """One chart of the tree: its objects, its helpers' macros, the shared depth counter."""
 
-    def __init__(self, prefix: str, chart_name: str, objects: dict[str, Any], env: RenderEnv) -> None:
-        self.prefix = prefix                  # "nginx" or "parent/charts/sub"
+    def __init__(
+        self, prefix: str, chart_name: str, objects: dict[str, Any], env: RenderEnv
+    ) -> None:
+        self.prefix = prefix  # "nginx" or "parent/charts/sub"
         self.chart_name = chart_name
         self.objects = objects
         self.env = env
-        self.helpers: list[str] = []          # names of this chart's `_*` templates
+        self.helpers: list[str] = []  # names of this chart's `_*` templates
         self._macros: dict[str, Macro] | None = None
         self.tpl_cache: dict[str, Any] = {}
 
@@ -186,8 +234,11 @@ class ChartScope:
         chart, dot, rest = name.partition(".")
         candidates: list[tuple[ChartScope, str]] = [(self, _macro_name(name))]
         if dot:
-            candidates = [(s, _macro_name(rest)) for s in self.env.scopes_named(chart)] + \
-                [(self, _macro_name(rest))] + candidates
+            candidates = (
+                [(s, _macro_name(rest)) for s in self.env.scopes_named(chart)]
+                + [(self, _macro_name(rest))]
+                + candidates
+            )
         for scope, macro_name in candidates:
             macro = scope.macros().get(macro_name)
             if macro is not None:
@@ -201,15 +252,22 @@ class ChartScope:
 class RenderEnv:
     """The Jinja2 environment of one render, with its loader and chart scopes."""
 
-    def __init__(self, lookup: Callable[[str, str, str, str], dict[str, Any]] | None,
-                 code_cache: CodeCache) -> None:
+    def __init__(
+        self, lookup: Callable[[str, str, str, str], dict[str, Any]] | None, code_cache: CodeCache
+    ) -> None:
         self.loader = ChartLoader(code_cache)
         self.lookup = lookup
         self.depth = 0
         self.scopes: list[ChartScope] = []
         self.jinja = ChartEnvironment(
-            loader=self.loader, undefined=HelmUndefined, finalize=_finalize, trim_blocks=True,
-            lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False, cache_size=-1,
+            loader=self.loader,
+            undefined=HelmUndefined,
+            finalize=_finalize,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+            cache_size=-1,
         )
         self._install_functions()
 
@@ -239,8 +297,10 @@ class RenderEnv:
     def nested(self, what: str, call: Callable[[], Any]) -> Any:
         """Run ``call`` one include/tpl level deeper; refuse past ``MAX_DEPTH``."""
         if self.depth >= MAX_DEPTH:
-            raise RenderError(f"{what}: include/tpl nested more than {MAX_DEPTH} levels deep "
-                              "(a named template that includes itself?)")
+            raise RenderError(
+                f"{what}: include/tpl nested more than {MAX_DEPTH} levels deep "
+                "(a named template that includes itself?)"
+            )
         self.depth += 1
         try:
             return call()
@@ -276,8 +336,9 @@ def _tpl(context: Context, text: Any, values: Any = None) -> str:
     source = functions.gostr(text)
     template = scope.tpl_cache.get(source)
     if template is None:
-        template = scope.env.jinja.from_string(source, globals=scope.globals_for(context.name or ""))
+        template = scope.env.jinja.from_string(
+            source, globals=scope.globals_for(context.name or "")
+        )
         scope.tpl_cache[source] = template
     variables = values if isinstance(values, dict) else {}
     return scope.env.nested("tpl", lambda: template.render(variables))
-

@@ -19,6 +19,7 @@ import base64
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 from jinja2 import Undefined
@@ -58,14 +59,21 @@ def empty(value: Any) -> bool:
 
 # --- YAML and JSON -------------------------------------------------------
 
+
 def to_yaml(value: Any) -> str:
     """YAML without the trailing newline (Helm's ``toYaml``); ``{}``/``[]`` for empty."""
     if isinstance(value, Undefined):
         str(value)  # a strict undefined raises its own, precise error
     import yaml
 
-    text = yaml.dump(_plain(value), Dumper=_dumper(), default_flow_style=False, sort_keys=True,
-                     allow_unicode=True, width=1 << 30)
+    text = yaml.dump(
+        _plain(value),
+        Dumper=_dumper(),
+        default_flow_style=False,
+        sort_keys=True,
+        allow_unicode=True,
+        width=1 << 30,
+    )
     return text.removesuffix("\n...\n").rstrip("\n")
 
 
@@ -76,8 +84,11 @@ def _dumper() -> Any:
     """yamlio's (C) dumper, writing multi-line strings as ``|`` blocks, as Helm users expect."""
     global _DUMPER
     if _DUMPER is None:
+
         def text(dumper: Any, data: str) -> Any:
-            return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
+            return dumper.represent_scalar(
+                "tag:yaml.org,2002:str", data, style="|" if "\n" in data else None
+            )
 
         _DUMPER = type("HelmDumper", (yamlio._Dumper,), {})
         _DUMPER.add_representer(str, text)
@@ -122,10 +133,13 @@ def from_json(text: str) -> Any:
     try:
         return json.loads(gostr(text))
     except json.JSONDecodeError as exc:
-        raise RenderError(f"fromJson: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise RenderError(
+            f"fromJson: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
 
 
 # --- strings -------------------------------------------------------------
+
 
 def indent(width: int, text: Any) -> str:
     pad = " " * int(width)
@@ -158,7 +172,7 @@ def trim_suffix(suffix: str, text: Any) -> str:
 
 def trim_prefix(prefix: str, text: Any) -> str:
     s = gostr(text)
-    return s[len(prefix):] if prefix and s.startswith(prefix) else s
+    return s[len(prefix) :] if prefix and s.startswith(prefix) else s
 
 
 def repeat(count: int, text: Any) -> str:
@@ -170,7 +184,7 @@ def repeat(count: int, text: Any) -> str:
 
 def substr(start: int, end: int, text: Any) -> str:
     s = gostr(text)
-    return s[int(start):] if int(end) < 0 else s[int(start):int(end)]
+    return s[int(start) :] if int(end) < 0 else s[int(start) : int(end)]
 
 
 def _go_regex_repl(repl: str) -> str:
@@ -215,6 +229,7 @@ def _words(text: Any) -> list[str]:
 
 
 # --- logic and collections -----------------------------------------------
+
 
 def default(fallback: Any, value: Any = None) -> Any:
     """Helm's ``default``: ``value`` unless it is empty (undefined, null, false, 0, "" or empty)."""
@@ -278,6 +293,7 @@ def semver_compare(constraint: str, version: str) -> bool:
 
 # --- randomness and time ---------------------------------------------------
 
+
 def _random(alphabet: str, length: int) -> str:
     import secrets
 
@@ -293,20 +309,32 @@ def uuidv4() -> str:
 
 
 def now() -> Any:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-_GO_LAYOUT = (("2006", "%Y"), ("01", "%m"), ("02", "%d"), ("15", "%H"), ("03", "%I"), ("04", "%M"),
-              ("05", "%S"), ("Jan", "%b"), ("Mon", "%a"), ("MST", "%Z"), ("-0700", "%z"), ("PM", "%p"))
+_GO_LAYOUT = (
+    ("2006", "%Y"),
+    ("01", "%m"),
+    ("02", "%d"),
+    ("15", "%H"),
+    ("03", "%I"),
+    ("04", "%M"),
+    ("05", "%S"),
+    ("Jan", "%b"),
+    ("Mon", "%a"),
+    ("MST", "%Z"),
+    ("-0700", "%z"),
+    ("PM", "%p"),
+)
 
 
 def date(layout: str, when: Any) -> str:
     """Format a time with a Go layout (``"2006-01-02"``)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    moment = when if isinstance(when, datetime) else datetime.fromtimestamp(float(when), timezone.utc)
+    moment = when if isinstance(when, datetime) else datetime.fromtimestamp(float(when), UTC)
     fmt = gostr(layout).replace("%", "%%")
     for go, py in _GO_LAYOUT:
         fmt = fmt.replace(go, py)
@@ -322,47 +350,94 @@ def _to_int(value: Any) -> int:
 
 #: Name → function in Helm's argument order. Each is a global and (piped value last) a filter.
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "toYaml": to_yaml, "mustToYaml": to_yaml, "fromYaml": from_yaml, "fromYamlArray": from_yaml_array,
-    "toJson": to_json, "mustToJson": to_json, "toPrettyJson": to_pretty_json, "fromJson": from_json,
+    "toYaml": to_yaml,
+    "mustToYaml": to_yaml,
+    "fromYaml": from_yaml,
+    "fromYamlArray": from_yaml_array,
+    "toJson": to_json,
+    "mustToJson": to_json,
+    "toPrettyJson": to_pretty_json,
+    "fromJson": from_json,
     "fromJsonArray": from_json,
-    "indent": indent, "nindent": nindent, "quote": quote, "squote": squote,
-    "b64enc": lambda s: base64.b64encode(gostr(s).encode()).decode(), "b64dec": b64dec,
-    "sha256sum": sha256sum, "sha1sum": sha1sum,
-    "required": required, "fail": fail, "default": default, "empty": empty, "coalesce": coalesce,
+    "indent": indent,
+    "nindent": nindent,
+    "quote": quote,
+    "squote": squote,
+    "b64enc": lambda s: base64.b64encode(gostr(s).encode()).decode(),
+    "b64dec": b64dec,
+    "sha256sum": sha256sum,
+    "sha1sum": sha1sum,
+    "required": required,
+    "fail": fail,
+    "default": default,
+    "empty": empty,
+    "coalesce": coalesce,
     "ternary": ternary,
-    "trunc": trunc, "trimSuffix": trim_suffix, "trimPrefix": trim_prefix, "trim": lambda s: gostr(s).strip(),
+    "trunc": trunc,
+    "trimSuffix": trim_suffix,
+    "trimPrefix": trim_prefix,
+    "trim": lambda s: gostr(s).strip(),
     "trimAll": lambda chars, s: gostr(s).strip(chars),
-    "upper": lambda s: gostr(s).upper(), "lower": lambda s: gostr(s).lower(),
+    "upper": lambda s: gostr(s).upper(),
+    "lower": lambda s: gostr(s).lower(),
     "title": lambda s: " ".join(w[:1].upper() + w[1:] for w in gostr(s).split(" ")),
-    "replace": lambda old, new, s: gostr(s).replace(old, new), "repeat": repeat, "substr": substr,
+    "replace": lambda old, new, s: gostr(s).replace(old, new),
+    "repeat": repeat,
+    "substr": substr,
     "nospace": lambda s: re.sub(r"\s", "", gostr(s)),
-    "contains": lambda sub, s: gostr(sub) in gostr(s), "hasPrefix": lambda p, s: gostr(s).startswith(p),
+    "contains": lambda sub, s: gostr(sub) in gostr(s),
+    "hasPrefix": lambda p, s: gostr(s).startswith(p),
     "hasSuffix": lambda p, s: gostr(s).endswith(p),
-    "splitList": lambda sep, s: gostr(s).split(sep), "join": lambda sep, items: sep.join(map(gostr, items)),
+    "splitList": lambda sep, s: gostr(s).split(sep),
+    "join": lambda sep, items: sep.join(map(gostr, items)),
     "cat": lambda *v: " ".join(gostr(x) for x in v if x is not None),
     "snakecase": lambda s: "_".join(w.lower() for w in _words(s)),
     "kebabcase": lambda s: "-".join(w.lower() for w in _words(s)),
     "camelcase": lambda s: "".join(w.capitalize() for w in _words(s)),
-    "regexMatch": lambda p, s: re.search(p, gostr(s)) is not None, "regexReplaceAll": regex_replace_all,
-    "regexFind": regex_find, "regexFindAll": regex_find_all, "regexSplit":
-        lambda p, s, n: re.split(p, gostr(s)) if int(n) < 0 else re.split(p, gostr(s), maxsplit=int(n) - 1),
+    "regexMatch": lambda p, s: re.search(p, gostr(s)) is not None,
+    "regexReplaceAll": regex_replace_all,
+    "regexFind": regex_find,
+    "regexFindAll": regex_find_all,
+    "regexSplit": lambda p, s, n: (
+        re.split(p, gostr(s)) if int(n) < 0 else re.split(p, gostr(s), maxsplit=int(n) - 1)
+    ),
     "semverCompare": semver_compare,
-    "toString": gostr, "toStrings": lambda items: [gostr(x) for x in items], "int": _to_int,
-    "int64": _to_int, "atoi": _to_int, "float64": lambda v: float(gostr(v) or 0),
-    "list": lambda *items: list(items), "hasKey": has_key, "keys": lambda *ms: [k for m in ms for k in m],
+    "toString": gostr,
+    "toStrings": lambda items: [gostr(x) for x in items],
+    "int": _to_int,
+    "int64": _to_int,
+    "atoi": _to_int,
+    "float64": lambda v: float(gostr(v) or 0),
+    "list": lambda *items: list(items),
+    "hasKey": has_key,
+    "keys": lambda *ms: [k for m in ms for k in m],
     "pick": lambda m, *ks: {k: m[k] for k in ks if k in m},
     "omit": lambda m, *ks: {k: v for k, v in m.items() if k not in ks},
-    "get": lambda m, k: m.get(k, ""), "set": set_key,
-    "merge": merge, "mergeOverwrite": merge_overwrite, "deepCopy": lambda v: json.loads(json.dumps(v)),
-    "has": lambda needle, items: needle in items, "uniq": lambda items: list(dict.fromkeys(items)),
-    "first": lambda items: items[0] if items else None, "last": lambda items: items[-1] if items else None,
-    "until": lambda n: list(range(min(int(n), 100_000))), "add": lambda *n: sum(_to_int(x) for x in n),
-    "sub": lambda a, b: _to_int(a) - _to_int(b), "mul": lambda a, b: _to_int(a) * _to_int(b),
-    "div": lambda a, b: _to_int(a) // _to_int(b), "mod": lambda a, b: _to_int(a) % _to_int(b),
-    "max": lambda *n: max(_to_int(x) for x in n), "min": lambda *n: min(_to_int(x) for x in n),
-    "randAlphaNum": lambda n: _random("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", n),
+    "get": lambda m, k: m.get(k, ""),
+    "set": set_key,
+    "merge": merge,
+    "mergeOverwrite": merge_overwrite,
+    "deepCopy": lambda v: json.loads(json.dumps(v)),
+    "has": lambda needle, items: needle in items,
+    "uniq": lambda items: list(dict.fromkeys(items)),
+    "first": lambda items: items[0] if items else None,
+    "last": lambda items: items[-1] if items else None,
+    "until": lambda n: list(range(min(int(n), 100_000))),
+    "add": lambda *n: sum(_to_int(x) for x in n),
+    "sub": lambda a, b: _to_int(a) - _to_int(b),
+    "mul": lambda a, b: _to_int(a) * _to_int(b),
+    "div": lambda a, b: _to_int(a) // _to_int(b),
+    "mod": lambda a, b: _to_int(a) % _to_int(b),
+    "max": lambda *n: max(_to_int(x) for x in n),
+    "min": lambda *n: min(_to_int(x) for x in n),
+    "randAlphaNum": lambda n: _random(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", n
+    ),
     "randAlpha": lambda n: _random("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", n),
-    "randNumeric": lambda n: _random("0123456789", n), "uuidv4": uuidv4, "now": now, "date": date,
+    "randNumeric": lambda n: _random("0123456789", n),
+    "uuidv4": uuidv4,
+    "now": now,
+    "date": date,
 }
 
 #: Jinja2 filters kept as Jinja2 defines them although Helm has a function of the same name

@@ -17,21 +17,61 @@ from typing import Any
 from pyhelm import yamlio
 from pyhelm.errors import RenderError
 
-#: Helm's install order of kinds (pkg/release/v1/util/kind_sorter.go); unknown kinds go last, by name.
+#: Helm's install order of kinds (pkg/release/v1/util/kind_sorter.go); unknown kinds last, by name.
 INSTALL_ORDER = (
-    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
-    "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
-    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole",
-    "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding",
-    "RoleBindingList", "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
-    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
-    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
 )
 _RANK = {kind: i for i, kind in enumerate(INSTALL_ORDER)}
-HOOK_EVENTS = frozenset((
-    "pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade",
-    "pre-rollback", "post-rollback", "test",
-))
+HOOK_EVENTS = frozenset(
+    (
+        "pre-install",
+        "post-install",
+        "pre-delete",
+        "post-delete",
+        "pre-upgrade",
+        "post-upgrade",
+        "pre-rollback",
+        "post-rollback",
+        "test",
+    )
+)
 _HOOK = "helm.sh/hook"
 _SEPARATOR = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
 _AMBIGUOUS_START = tuple("&*!|>{[%@`")
@@ -70,7 +110,7 @@ def split_documents(text: str) -> list[str]:
 
 
 def manifests_of(source: str, rendered: str) -> list[RenderedManifest]:
-    """Every document of one rendered template file; unknown hook events drop the document (as Helm)."""
+    """Every document of one rendered file; unknown hook events drop the document (as Helm)."""
     out = []
     for doc in split_documents(rendered):
         manifest = _fast(source, doc)
@@ -98,15 +138,25 @@ def _fast(source: str, doc: str) -> RenderedManifest | None:
     if start is None:
         return None
     following = _TOP_LINE.search(doc, start.end())
-    block = doc[start.end(): following.start() if following else len(doc)]
-    if "annotations" in block or "\t" in block or (following and _TOP_KEY.search(doc, following.start())):
+    block = doc[start.end() : following.start() if following else len(doc)]
+    if (
+        "annotations" in block
+        or "\t" in block
+        or (following and _TOP_KEY.search(doc, following.start()))
+    ):
         return None
     name = _FAST_NAME.search(block)
     if name is None or len(_FAST_NAME.findall(block)) != 1:
         return None
     namespace = _FAST_NAMESPACE.search(block)
-    return RenderedManifest(source, doc, start.group(1), start.group(2), name.group(1),
-                            namespace.group(1) if namespace else None)
+    return RenderedManifest(
+        source,
+        doc,
+        start.group(1),
+        start.group(2),
+        name.group(1),
+        namespace.group(1) if namespace else None,
+    )
 
 
 def install_sorted(manifests: list[RenderedManifest]) -> list[RenderedManifest]:
@@ -123,8 +173,14 @@ def _manifest(source: str, doc: str, head: dict[str, Any]) -> RenderedManifest |
     annotations = head.get("annotations")
     if not annotations:
         namespace = head.get("namespace")
-        return RenderedManifest(source, doc, str(head.get("apiVersion") or ""), str(head.get("kind") or ""),
-                                str(head.get("name") or ""), str(namespace) if namespace else None)
+        return RenderedManifest(
+            source,
+            doc,
+            str(head.get("apiVersion") or ""),
+            str(head.get("kind") or ""),
+            str(head.get("name") or ""),
+            str(namespace) if namespace else None,
+        )
     events: tuple[str, ...] = ()
     hook = annotations.get(_HOOK)
     if hook is not None:
@@ -136,10 +192,14 @@ def _manifest(source: str, doc: str, head: dict[str, Any]) -> RenderedManifest |
     weight = str(annotations.get(_HOOK + "-weight", "0")).strip()
     policies = str(annotations.get(_HOOK + "-delete-policy", "") or "")
     return RenderedManifest(
-        source=source, text=doc, api_version=str(head.get("apiVersion") or ""),
-        kind=str(head.get("kind") or ""), name=str(head.get("name") or ""),
+        source=source,
+        text=doc,
+        api_version=str(head.get("apiVersion") or ""),
+        kind=str(head.get("kind") or ""),
+        name=str(head.get("name") or ""),
         namespace=str(head["namespace"]) if head.get("namespace") else None,
-        hook_events=events, hook_weight=int(weight) if re.fullmatch(r"[-+]?\d+", weight) else 0,
+        hook_events=events,
+        hook_weight=int(weight) if re.fullmatch(r"[-+]?\d+", weight) else 0,
         hook_delete_policies=tuple(p.strip() for p in policies.split(",") if p.strip()),
     )
 
@@ -153,8 +213,13 @@ def _parse(doc: str, source: str) -> dict[str, Any]:
         return {}
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
-    return {"apiVersion": data.get("apiVersion"), "kind": data.get("kind"), "name": meta.get("name"),
-            "namespace": meta.get("namespace"), "annotations": annotations}
+    return {
+        "apiVersion": data.get("apiVersion"),
+        "kind": data.get("kind"),
+        "name": meta.get("name"),
+        "namespace": meta.get("namespace"),
+        "annotations": annotations,
+    }
 
 
 _TOP_KEY = re.compile(r"^(apiVersion|kind|metadata)[ \t]*:(.*)$", re.MULTILINE)
@@ -175,7 +240,10 @@ def _yaml_error(doc: str, source: str, exc: RenderError) -> str:
             message += f"\n    | {line}\n    | {' ' * mark.column}^"
     except yaml.YAMLError:
         pass
-    return message + "\n  (the template renders text that is not YAML: check indentation, e.g. nindent)"
+    return (
+        message
+        + "\n  (the template renders text that is not YAML: check indentation, e.g. nindent)"
+    )
 
 
 def _scan(doc: str) -> dict[str, Any]:
@@ -206,7 +274,9 @@ def _scan(doc: str) -> dict[str, Any]:
     annotations: dict[str, str] = {}
     if metadata_end >= 0:
         following = _TOP_LINE.search(doc, metadata_end + 1)
-        _scan_metadata(doc[metadata_end + 1: following.start() if following else len(doc)], head, annotations)
+        _scan_metadata(
+            doc[metadata_end + 1 : following.start() if following else len(doc)], head, annotations
+        )
     head["annotations"] = annotations
     return head
 
@@ -243,9 +313,9 @@ def _pair(text: str) -> tuple[str, str]:
     if text[0] in "\"'":
         quote = text[0]
         end = text.find(quote, 1)
-        if end < 0 or not text[end + 1:].startswith(":"):
+        if end < 0 or not text[end + 1 :].startswith(":"):
             raise _Ambiguous
-        return text[1:end], text[end + 2:]
+        return text[1:end], text[end + 2 :]
     key, sep, value = text.partition(":")
     if not sep or (value and value[0] not in " "):
         raise _Ambiguous
@@ -264,7 +334,7 @@ def _scalar(value: str, allow_empty: bool = False) -> str:
         quote = text[0]
         end = text.rfind(quote)
         inner = text[1:end] if end > 0 else ""
-        rest = text[end + 1:].strip() if end > 0 else "x"
+        rest = text[end + 1 :].strip() if end > 0 else "x"
         if (rest and not rest.startswith("#")) or "\\" in inner or (quote == "'" and "''" in inner):
             raise _Ambiguous
         return inner

@@ -1,4 +1,4 @@
-"""The objects a template sees: ``Values``, ``Release``, ``Chart``, ``Capabilities``, ``Files``, ``Template``.
+"""The objects a template sees: Values, Release, Chart, Capabilities, Files, Template.
 
 Each is a plain mapping (a ``dict`` or a ``dict`` subclass), so Jinja2's own
 builtins work on them (``Release | tojson``, ``Chart.items()``, ``dictsort``).
@@ -17,11 +17,25 @@ from pyhelm.chart.model import Chart
 
 #: API versions every Kubernetes of the supported range serves (``helm template``'s defaults).
 DEFAULT_API_VERSIONS = (
-    "v1", "apps/v1", "batch/v1", "autoscaling/v1", "autoscaling/v2", "policy/v1",
-    "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1", "storage.k8s.io/v1",
-    "apiextensions.k8s.io/v1", "admissionregistration.k8s.io/v1", "coordination.k8s.io/v1",
-    "discovery.k8s.io/v1", "events.k8s.io/v1", "scheduling.k8s.io/v1", "node.k8s.io/v1",
-    "certificates.k8s.io/v1", "apiregistration.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1",
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "policy/v1",
+    "networking.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1",
+    "storage.k8s.io/v1",
+    "apiextensions.k8s.io/v1",
+    "admissionregistration.k8s.io/v1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "events.k8s.io/v1",
+    "scheduling.k8s.io/v1",
+    "node.k8s.io/v1",
+    "certificates.k8s.io/v1",
+    "apiregistration.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1",
     "gateway.networking.k8s.io/v1",
 )
 
@@ -68,19 +82,27 @@ class Files(dict[str, bytes]):
         """A ConfigMap ``data:`` body: each file's base name → its text, as YAML."""
         from pyhelm.render.functions import to_yaml
 
-        return to_yaml({p.rsplit("/", 1)[-1]: c.decode("utf-8", "replace") for p, c in sorted(self.items())})
+        return to_yaml(
+            {p.rsplit("/", 1)[-1]: c.decode("utf-8", "replace") for p, c in sorted(self.items())}
+        )
 
     def AsSecrets(self) -> str:  # noqa: N802
         """A Secret ``data:`` body: each file's base name → base64 of its bytes, as YAML."""
         from pyhelm.render.functions import to_yaml
 
-        return to_yaml({p.rsplit("/", 1)[-1]: base64.b64encode(c).decode() for p, c in sorted(self.items())})
+        return to_yaml(
+            {p.rsplit("/", 1)[-1]: base64.b64encode(c).decode() for p, c in sorted(self.items())}
+        )
 
 
 def release_object(name: str, namespace: str, revision: int, is_upgrade: bool) -> dict[str, Any]:
     return {
-        "Name": name, "Namespace": namespace, "Revision": revision,
-        "IsInstall": not is_upgrade, "IsUpgrade": is_upgrade, "Service": "Helm",
+        "Name": name,
+        "Namespace": namespace,
+        "Revision": revision,
+        "IsInstall": not is_upgrade,
+        "IsUpgrade": is_upgrade,
+        "Service": "Helm",
     }
 
 
@@ -88,12 +110,22 @@ def chart_object(chart: Chart, is_root: bool) -> dict[str, Any]:
     """Chart.yaml's fields with Helm's capitalised names, plus ``IsRoot``."""
     meta = chart.metadata
     return {
-        "APIVersion": meta.api_version, "Name": meta.name, "Version": meta.version,
-        "AppVersion": meta.app_version, "Description": meta.description, "Type": meta.type,
-        "KubeVersion": meta.kube_version, "Keywords": list(meta.keywords), "Home": meta.home,
-        "Sources": list(meta.sources), "Icon": meta.icon, "Annotations": dict(meta.annotations),
-        "Deprecated": meta.deprecated, "Maintainers": [m.to_dict() for m in meta.maintainers],
-        "Dependencies": [d.to_dict() for d in meta.dependencies], "IsRoot": is_root,
+        "APIVersion": meta.api_version,
+        "Name": meta.name,
+        "Version": meta.version,
+        "AppVersion": meta.app_version,
+        "Description": meta.description,
+        "Type": meta.type,
+        "KubeVersion": meta.kube_version,
+        "Keywords": list(meta.keywords),
+        "Home": meta.home,
+        "Sources": list(meta.sources),
+        "Icon": meta.icon,
+        "Annotations": dict(meta.annotations),
+        "Deprecated": meta.deprecated,
+        "Maintainers": [m.to_dict() for m in meta.maintainers],
+        "Dependencies": [d.to_dict() for d in meta.dependencies],
+        "IsRoot": is_root,
     }
 
 
@@ -106,7 +138,7 @@ def capabilities_object(kube_version: str, extra_api_versions: tuple[str, ...]) 
 
 
 def files_object(chart: Chart) -> Files:
-    """The files a template may read: everything but templates/ (the loader already left those out)."""
+    """The files a template may read: all but templates/ (the loader already left those out)."""
     return Files(chart.files)
 
 

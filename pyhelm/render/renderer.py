@@ -30,7 +30,7 @@ class _Unit:
 
 
 def template_cache_dir() -> str | None:
-    """Folder of compiled templates (``PYHELM_CACHE_HOME``/templates-vN); None when it cannot exist."""
+    """Folder of compiled templates (``PYHELM_CACHE_HOME``/templates-vN); None if impossible."""
     if os.environ.get("PYHELM_NO_TEMPLATE_CACHE"):
         return None
     from pyhelm.settings import cache_home
@@ -43,30 +43,45 @@ def template_cache_dir() -> str | None:
     return str(folder)
 
 
-def render(chart: Chart, user_values: dict[str, Any], options: RenderOptions,
-           errors: list[RenderError] | None = None) -> RenderResult:
+def render(
+    chart: Chart,
+    user_values: dict[str, Any],
+    options: RenderOptions,
+    errors: list[RenderError] | None = None,
+) -> RenderResult:
     """Render the chart tree; with ``errors`` (lint), failing templates are collected there
     and the render goes on with the others, instead of raising at the first."""
     from pyhelm.render import RenderResult
     from pyhelm.values import compute_values
 
     if chart.metadata.type == "library":
-        raise ChartError(f"{chart.source or chart.name}: library charts are not installable; "
-                         "use the chart as a dependency of an application chart")
+        raise ChartError(
+            f"{chart.source or chart.name}: library charts are not installable; "
+            "use the chart as a dependency of an application chart"
+        )
     values = compute_values(chart, user_values, validate=options.validate_schema)
     units = _units(chart, values, chart.name)
     code_cache = CodeCache(template_cache_dir(), f"{chart.source}|{chart.name}")
     env = RenderEnv(options.lookup, code_cache)
     shared = {
-        "Release": objects.release_object(options.release_name, options.namespace, options.revision,
-                                          options.is_upgrade),
-        "Capabilities": objects.capabilities_object(options.kube_version, tuple(options.api_versions)),
+        "Release": objects.release_object(
+            options.release_name, options.namespace, options.revision, options.is_upgrade
+        ),
+        "Capabilities": objects.capabilities_object(
+            options.kube_version, tuple(options.api_versions)
+        ),
     }
     for i, unit in enumerate(units):
-        unit.scope = env.add_chart(unit.prefix, unit.chart.name, {
-            "Values": unit.values, **shared, "Chart": objects.chart_object(unit.chart, i == 0),
-            "Files": objects.files_object(unit.chart),
-        })
+        unit.scope = env.add_chart(
+            unit.prefix,
+            unit.chart.name,
+            {
+                "Values": unit.values,
+                **shared,
+                "Chart": objects.chart_object(unit.chart, i == 0),
+                "Files": objects.files_object(unit.chart),
+            },
+        )
         for path, source in unit.chart.templates.items():
             name = f"{unit.prefix}/{path}"
             env.loader.add(name, source, unit.scope)
@@ -93,12 +108,15 @@ def _units(chart: Chart, values: dict[str, Any], prefix: str) -> list[_Unit]:
     units = [_Unit(chart, values, prefix)]
     for alias, sub in enabled_subcharts(chart, values):
         section = values.get(alias)
-        units.extend(_units(sub, section if isinstance(section, dict) else {}, f"{prefix}/charts/{alias}"))
+        units.extend(
+            _units(sub, section if isinstance(section, dict) else {}, f"{prefix}/charts/{alias}")
+        )
     return units
 
 
-def _render_templates(env: RenderEnv, units: list[_Unit],
-                      errors: list[RenderError] | None) -> list[tuple[str, str]]:
+def _render_templates(
+    env: RenderEnv, units: list[_Unit], errors: list[RenderError] | None
+) -> list[tuple[str, str]]:
     out = []
     for unit in units:
         if unit.chart.metadata.type == "library":

@@ -16,22 +16,29 @@ from pyhelm.render.manifests import RenderedManifest
 
 
 def validate_manifests(manifests: Sequence[RenderedManifest], kube_version: str) -> None:
-    """Raise ``RenderError`` listing every manifest that breaks the schema (all of them, not the first)."""
+    """Raise ``RenderError`` listing every manifest that breaks the schema, not just the first."""
     try:
         import kubernetes_validate
     except ImportError:
-        raise UsageError("--validate needs the kubernetes-validate package: "
-                         "pip install 'pyhelm-jinja[validate]'") from None
+        raise UsageError(
+            "--validate needs the kubernetes-validate package: pip install 'pyhelm-jinja[validate]'"
+        ) from None
     version = kube_version.lstrip("v")
-    known = sorted({".".join(v.split(".")[:2]) for v in kubernetes_validate.utils.all_versions()},
-                   key=lambda v: tuple(int(p) for p in v.split(".")))
+    known = sorted(
+        {".".join(v.split(".")[:2]) for v in kubernetes_validate.utils.all_versions()},
+        key=lambda v: tuple(int(p) for p in v.split(".")),
+    )
     if ".".join(version.split(".")[:2]) not in known:
-        raise UsageError(f"--validate: no Kubernetes schemas for --kube-version {kube_version}; "
-                         f"kubernetes-validate knows v{known[0]} to v{known[-1]}")
+        raise UsageError(
+            f"--validate: no Kubernetes schemas for --kube-version {kube_version}; "
+            f"kubernetes-validate knows v{known[0]} to v{known[-1]}"
+        )
     problems = [p for m in manifests for p in _problems(kubernetes_validate, m, version)]
     if problems:
-        raise RenderError(f"{len(problems)} manifest(s) are not valid Kubernetes {kube_version} objects:\n  "
-                          + "\n  ".join(problems))
+        raise RenderError(
+            f"{len(problems)} manifest(s) are not valid Kubernetes {kube_version} objects:\n  "
+            + "\n  ".join(problems)
+        )
 
 
 def _problems(kv: Any, manifest: RenderedManifest, version: str) -> list[str]:
@@ -47,8 +54,10 @@ def _problems(kv: Any, manifest: RenderedManifest, version: str) -> list[str]:
         path = ".".join(str(p) for p in exc.path) or "(top level)"
         return [f"{where}: {path}: {exc.message}"]
     except kv.SchemaNotFoundError:
-        return [f"{where}: Kubernetes {version} has no {data['apiVersion']} {data['kind']} "
-                "(a custom resource, a removed API, or a typo?)"]
+        return [
+            f"{where}: Kubernetes {version} has no {data['apiVersion']} {data['kind']} "
+            "(a custom resource, a removed API, or a typo?)"
+        ]
     except kv.InvalidSchemaError as exc:
         return [f"{where}: cannot check: {exc}"]
     return []

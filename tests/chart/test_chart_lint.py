@@ -11,27 +11,41 @@ from pyhelm.chart.lint import LintOptions, Severity, lint_chart, manifest_findin
 from pyhelm.errors import ChartError
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a: yes\n", ["values.yaml:1: unquoted 'yes' is read as the boolean true"]),
-    ("on: 1\n", ["values.yaml:1: unquoted 'on' is read as the boolean true"]),
-    ("list: [y, N]\n", ["values.yaml:1: unquoted 'y' is read as the boolean true",
-                        "values.yaml:1: unquoted 'N' is read as the boolean false"]),
-    ("a: 'yes'\nb: \"no\"\nc: true\nd: yesterday\n# no: comment\n", []),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: yes\n", ["values.yaml:1: unquoted 'yes' is read as the boolean true"]),
+        ("on: 1\n", ["values.yaml:1: unquoted 'on' is read as the boolean true"]),
+        (
+            "list: [y, N]\n",
+            [
+                "values.yaml:1: unquoted 'y' is read as the boolean true",
+                "values.yaml:1: unquoted 'N' is read as the boolean false",
+            ],
+        ),
+        ("a: 'yes'\nb: \"no\"\nc: true\nd: yesterday\n# no: comment\n", []),
+    ],
+)
 def test_yaml11_booleans_are_warned_about(text, expected):
     found = yaml11_findings(text, "values.yaml")
     assert all(f.severity is Severity.WARNING for f in found)
     assert [f"{f.where}: {f.message}".split(" (YAML")[0] for f in found] == expected
 
 
-@pytest.mark.parametrize(("doc", "message"), [
-    ("kind: ConfigMap\nmetadata:\n  name: x\n", "object has no apiVersion"),
-    ("apiVersion: v1\nmetadata:\n  name: x\n", "object has no kind"),
-    ("apiVersion: v1\nkind: ConfigMap\n", "object has no metadata.name"),
-    ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Big_Name\n", "metadata.name 'Big_Name' is invalid"),
-    ("- a\n- b\n", "a manifest must be a YAML mapping"),
-    ("a: [\n", "YAML parse error"),
-])
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ("kind: ConfigMap\nmetadata:\n  name: x\n", "object has no apiVersion"),
+        ("apiVersion: v1\nmetadata:\n  name: x\n", "object has no kind"),
+        ("apiVersion: v1\nkind: ConfigMap\n", "object has no metadata.name"),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Big_Name\n",
+            "metadata.name 'Big_Name' is invalid",
+        ),
+        ("- a\n- b\n", "a manifest must be a YAML mapping"),
+        ("a: [\n", "YAML parse error"),
+    ],
+)
 def test_manifest_shape_errors(doc, message):
     found = manifest_findings("c/templates/x.yaml", doc)
     assert found and found[0].severity is Severity.ERROR and message in found[0].message
@@ -39,7 +53,12 @@ def test_manifest_shape_errors(doc, message):
 
 
 def test_a_good_manifest_has_no_findings():
-    assert manifest_findings("c/templates/x.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a.b-c\n") == []
+    assert (
+        manifest_findings(
+            "c/templates/x.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a.b-c\n"
+        )
+        == []
+    )
 
 
 def test_scaffold_lints_without_warnings_or_errors(tmp_path):
@@ -66,7 +85,9 @@ def test_create_writes_the_name_everywhere(tmp_path):
     chart = create_chart(tmp_path / "shop-api")
     assert "name: shop-api" in (chart / "Chart.yaml").read_text()
     assert 'include("shop-api.fullname", ctx)' in (chart / "templates" / "service.yaml").read_text()
-    assert "<CHARTNAME>" not in "".join(p.read_text() for p in Path(chart).rglob("*") if p.is_file())
+    assert "<CHARTNAME>" not in "".join(
+        p.read_text() for p in Path(chart).rglob("*") if p.is_file()
+    )
 
 
 def test_create_refuses_a_file_in_the_way(tmp_path):

@@ -51,7 +51,11 @@ def test_folder_chart_loads_every_part(tmp_path):
     assert (chart.name, chart.version, chart.metadata.app_version) == ("app", "1.2.3", "2.0")
     assert chart.values == {"replicas": 2}
     assert chart.schema == {"type": "object"}
-    assert sorted(chart.templates) == ["templates/NOTES.txt", "templates/_helpers.tpl", "templates/deploy.yaml"]
+    assert sorted(chart.templates) == [
+        "templates/NOTES.txt",
+        "templates/_helpers.tpl",
+        "templates/deploy.yaml",
+    ]
     assert sorted(chart.files) == ["README.md", "crds/crd.yaml", "files/a.conf"]
     assert list(chart.crds) == ["crds/crd.yaml"]
     assert chart.notes_template == "hi"
@@ -64,8 +68,12 @@ def test_archive_loads_the_same_chart_as_the_folder(tmp_path):
     archive = tmp_path / "app-1.2.3.tgz"
     archive.write_bytes(tgz({f"app/{p}": t for p, t in BASIC.items()}))
     packed = load_chart(archive)
-    assert (packed.metadata, packed.values, packed.templates, packed.files) == \
-        (folder.metadata, folder.values, folder.templates, folder.files)
+    assert (packed.metadata, packed.values, packed.templates, packed.files) == (
+        folder.metadata,
+        folder.values,
+        folder.templates,
+        folder.files,
+    )
     assert [s.name for s in packed.subcharts] == ["sub"]
 
 
@@ -74,32 +82,56 @@ def test_subchart_archives_under_charts_load(tmp_path):
     del files["charts/sub/Chart.yaml"], files["charts/sub/templates/cm.yaml"]
     root = write(tmp_path / "app", files)
     (root / "charts").mkdir()
-    (root / "charts" / "db-1.0.0.tgz").write_bytes(tgz({"db/Chart.yaml": "apiVersion: v2\nname: db\nversion: 1.0.0\n"}))
+    (root / "charts" / "db-1.0.0.tgz").write_bytes(
+        tgz({"db/Chart.yaml": "apiVersion: v2\nname: db\nversion: 1.0.0\n"})
+    )
     assert [s.name for s in load_chart(root).subcharts] == ["db"]
 
 
 def test_helmignore_leaves_files_out(tmp_path):
-    root = write(tmp_path / "app", {**BASIC, ".helmignore": "*.md\nfiles/\n!files/keep.conf\n",
-                                    "files/keep.conf": "k", "notes.bak": "x"})
+    root = write(
+        tmp_path / "app",
+        {
+            **BASIC,
+            ".helmignore": "*.md\nfiles/\n!files/keep.conf\n",
+            "files/keep.conf": "k",
+            "notes.bak": "x",
+        },
+    )
     chart = load_chart(root)
     assert "README.md" not in chart.files and "files/a.conf" not in chart.files
 
 
-@pytest.mark.parametrize(("chart_yaml", "message"), [
-    ("name: app\nversion: 1.0.0\n", "field 'apiVersion' is required"),
-    ("apiVersion: v2\nversion: 1.0.0\n", "field 'name' is required"),
-    ("apiVersion: v2\nname: app\n", "field 'version' is required"),
-    ("apiVersion: v2\nname: app\nversion: 1.0\n", "must be a string but is float"),
-    ("apiVersion: v2\nname: app\nversion: '1.0'\n", "is not a valid SemVer 2 version"),
-    ("apiVersion: v2\nname: app\nversion: 1.0.0\ntype: plugin\n", "field 'type' must be application or library"),
-    ("apiVersion: v3\nname: app\nversion: 1.0.0\n", "field 'apiVersion' must be v2"),
-    ("apiVersion: v2\nname: a/b\nversion: 1.0.0\n", "field 'name' 'a/b' is invalid"),
-    ("apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies: [{name: x}, {name: x}]\n", "use 'alias'"),
-    ("apiVersion: v2\nname: app\nversion: 1.0.0\nmaintainers: [{email: a}]\n", "maintainers[0]"),
-    ("apiVersion: v2\nname: app\nversion: 1.0.0\nkeywords: a\n", "field 'keywords' must be a list"),
-    ("- a\n", "must be a YAML mapping"),
-    ("apiVersion: v2\nname: [\n", "invalid YAML"),
-])
+@pytest.mark.parametrize(
+    ("chart_yaml", "message"),
+    [
+        ("name: app\nversion: 1.0.0\n", "field 'apiVersion' is required"),
+        ("apiVersion: v2\nversion: 1.0.0\n", "field 'name' is required"),
+        ("apiVersion: v2\nname: app\n", "field 'version' is required"),
+        ("apiVersion: v2\nname: app\nversion: 1.0\n", "must be a string but is float"),
+        ("apiVersion: v2\nname: app\nversion: '1.0'\n", "is not a valid SemVer 2 version"),
+        (
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ntype: plugin\n",
+            "field 'type' must be application or library",
+        ),
+        ("apiVersion: v3\nname: app\nversion: 1.0.0\n", "field 'apiVersion' must be v2"),
+        ("apiVersion: v2\nname: a/b\nversion: 1.0.0\n", "field 'name' 'a/b' is invalid"),
+        (
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies: [{name: x}, {name: x}]\n",
+            "use 'alias'",
+        ),
+        (
+            "apiVersion: v2\nname: app\nversion: 1.0.0\nmaintainers: [{email: a}]\n",
+            "maintainers[0]",
+        ),
+        (
+            "apiVersion: v2\nname: app\nversion: 1.0.0\nkeywords: a\n",
+            "field 'keywords' must be a list",
+        ),
+        ("- a\n", "must be a YAML mapping"),
+        ("apiVersion: v2\nname: [\n", "invalid YAML"),
+    ],
+)
 def test_chart_yaml_errors_name_the_file_and_field(tmp_path, chart_yaml, message):
     root = write(tmp_path / "app", {"Chart.yaml": chart_yaml})
     with pytest.raises(ChartError, match="Chart.yaml") as info:
@@ -118,12 +150,15 @@ def test_no_such_path(tmp_path):
         load_chart(tmp_path / "nope")
 
 
-@pytest.mark.parametrize(("name", "text", "message"), [
-    ("values.yaml", "- a\n", "values.yaml: must be a mapping"),
-    ("values.yaml", "a: [\n", "values.yaml:2:1: invalid YAML"),
-    ("values.schema.json", "{nope", "values.schema.json:1:2: invalid JSON"),
-    ("values.schema.json", "[]", "a JSON schema must be an object"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("values.yaml", "- a\n", "values.yaml: must be a mapping"),
+        ("values.yaml", "a: [\n", "values.yaml:2:1: invalid YAML"),
+        ("values.schema.json", "{nope", "values.schema.json:1:2: invalid JSON"),
+        ("values.schema.json", "[]", "a JSON schema must be an object"),
+    ],
+)
 def test_bad_values_and_schema_files(tmp_path, name, text, message):
     root = write(tmp_path / "app", {**BASIC, name: text})
     with pytest.raises(ChartError) as info:
@@ -155,7 +190,8 @@ def test_symlink_loop_inside_the_chart_is_refused(tmp_path):
 
 def test_values_alias_bomb_is_refused(tmp_path):
     bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"{c}: &{c} [{','.join(['*' + p] * 10)}]\n" for p, c in zip("abcdef", "bcdefg"))
+        f"{c}: &{c} [{','.join(['*' + p] * 10)}]\n" for p, c in zip("abcdef", "bcdefg", strict=True)
+    )
     root = write(tmp_path / "app", {**BASIC, "values.yaml": bomb})
     with pytest.raises(ChartError, match="alias"):
         load_chart(root)
@@ -167,13 +203,32 @@ def test_archive_bytes_with_a_bad_chart_name_the_archive(tmp_path):
         load_archive_bytes(data, "upload.tgz")
 
 
-@pytest.mark.parametrize(("version", "valid"), [
-    ("1.2.3", True), ("0.0.0", True), ("10.20.30", True), ("1.0.0-rc.1", True), ("1.0.0-0", True),
-    ("1.0.0-alpha-1.x-y", True), ("1.0.0+build.5", True), ("1.0.0-rc.1+exp.sha.5114f85", True),
-    ("1.2", False), ("v1.2.3", False), ("01.2.3", False), ("1.02.3", False), ("1.2.3-01", False),
-    ("1.2.3-", False), ("1.2.3+", False), ("1.2.3-a..b", False), ("1.2.3-a_b", False), ("1.2.3.4", False),
-    ("", False), ("1.2.x", False), ("１.2.3", False),
-])
+@pytest.mark.parametrize(
+    ("version", "valid"),
+    [
+        ("1.2.3", True),
+        ("0.0.0", True),
+        ("10.20.30", True),
+        ("1.0.0-rc.1", True),
+        ("1.0.0-0", True),
+        ("1.0.0-alpha-1.x-y", True),
+        ("1.0.0+build.5", True),
+        ("1.0.0-rc.1+exp.sha.5114f85", True),
+        ("1.2", False),
+        ("v1.2.3", False),
+        ("01.2.3", False),
+        ("1.02.3", False),
+        ("1.2.3-01", False),
+        ("1.2.3-", False),
+        ("1.2.3+", False),
+        ("1.2.3-a..b", False),
+        ("1.2.3-a_b", False),
+        ("1.2.3.4", False),
+        ("", False),
+        ("1.2.x", False),
+        ("１.2.3", False),
+    ],
+)
 def test_strict_semver(version, valid):
     from pyhelm.chart.model import is_strict_semver
 

@@ -14,10 +14,14 @@ from pyhelm.render import RenderOptions, RenderResult, render_chart
 MakeChart = Callable[..., Chart]
 
 
-def write_chart(root: Path, name: str, files: dict[str, str], values: str = "", chart_yaml: str = "") -> Path:
+def write_chart(
+    root: Path, name: str, files: dict[str, str], values: str = "", chart_yaml: str = ""
+) -> Path:
     folder = root / name
     (folder / "templates").mkdir(parents=True, exist_ok=True)
-    (folder / "Chart.yaml").write_text(chart_yaml or f"apiVersion: v2\nname: {name}\nversion: 0.1.0\n")
+    (folder / "Chart.yaml").write_text(
+        chart_yaml or f"apiVersion: v2\nname: {name}\nversion: 0.1.0\n"
+    )
     (folder / "values.yaml").write_text(values)
     for path, text in files.items():
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
@@ -29,7 +33,9 @@ def write_chart(root: Path, name: str, files: dict[str, str], values: str = "", 
 def make_chart(tmp_path: Path) -> MakeChart:
     """``make_chart({"templates/cm.yaml": "..."}, values="a: 1")`` → a loaded Chart named ``demo``."""
 
-    def make(files: dict[str, str], values: str = "", name: str = "demo", chart_yaml: str = "") -> Chart:
+    def make(
+        files: dict[str, str], values: str = "", name: str = "demo", chart_yaml: str = ""
+    ) -> Chart:
         return load_chart(write_chart(tmp_path, name, files, values, chart_yaml))
 
     return make

@@ -22,8 +22,8 @@ HEADS = [
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns\n",
     "kind: Pod # comment\napiVersion: v1\nmetadata:\n  labels:\n    name: wrong\n  name: right\n",
     'apiVersion: "v1"\nkind: \'Secret\'\nmetadata:\n    name: "s"\n',
-    "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    \"helm.sh/hook\": pre-install,post-upgrade\n"
-    "    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded\n"
+    'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    "helm.sh/hook": pre-install,post-upgrade\n'
+    '    helm.sh/hook-weight: "-5"\n    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded\n'
     "    other: |\n      helm.sh/hook: nope\nspec: {}\n",
     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flow}\n",
     '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "json"}}',
@@ -44,7 +44,11 @@ def test_line_scan_agrees_with_a_real_parse(doc):
     manifest = manifests_of("c/templates/x.yaml", doc)[0]
     parsed = _parse(doc, "x")
     assert (manifest.api_version, manifest.kind, manifest.name, manifest.namespace) == (
-        parsed.get("apiVersion") or "", parsed.get("kind") or "", parsed.get("name") or "", parsed.get("namespace"))
+        parsed.get("apiVersion") or "",
+        parsed.get("kind") or "",
+        parsed.get("name") or "",
+        parsed.get("namespace"),
+    )
 
 
 def test_simple_documents_are_scanned_not_parsed():
@@ -67,38 +71,68 @@ def test_unknown_hook_events_drop_the_document_and_test_success_is_test():
 
 
 def test_non_integer_hook_weight_counts_as_zero():
-    doc = "kind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n" \
-          "    helm.sh/hook-weight: heavy\n"
+    doc = (
+        "kind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n"
+        "    helm.sh/hook-weight: heavy\n"
+    )
     assert manifests_of("s", doc)[0].hook_weight == 0
 
 
 def test_install_order_is_helms_with_unknown_kinds_last_alphabetically(make_chart):
-    kinds = ["Deployment", "Zebra", "Service", "Namespace", "Alpha", "ConfigMap", "ServiceAccount", "Job"]
-    files = {f"templates/{i:02d}.yaml": f"apiVersion: v1\nkind: {k}\nmetadata:\n  name: n{i}\n"
-             for i, k in enumerate(kinds)}
+    kinds = [
+        "Deployment",
+        "Zebra",
+        "Service",
+        "Namespace",
+        "Alpha",
+        "ConfigMap",
+        "ServiceAccount",
+        "Job",
+    ]
+    files = {
+        f"templates/{i:02d}.yaml": f"apiVersion: v1\nkind: {k}\nmetadata:\n  name: n{i}\n"
+        for i, k in enumerate(kinds)
+    }
     result = render_chart(make_chart(files), {}, RenderOptions())
     assert [m.kind for m in result.manifests] == [
-        "Namespace", "ServiceAccount", "ConfigMap", "Service", "Deployment", "Job", "Alpha", "Zebra"]
+        "Namespace",
+        "ServiceAccount",
+        "ConfigMap",
+        "Service",
+        "Deployment",
+        "Job",
+        "Alpha",
+        "Zebra",
+    ]
 
 
 def test_same_kind_keeps_template_path_order_and_document_order(make_chart):
-    files = {"templates/b.yaml": "kind: ConfigMap\nmetadata:\n  name: b1\n---\nkind: ConfigMap\nmetadata:\n  name: b2\n",
-             "templates/a.yaml": "kind: ConfigMap\nmetadata:\n  name: a\n"}
+    files = {
+        "templates/b.yaml": "kind: ConfigMap\nmetadata:\n  name: b1\n---\nkind: ConfigMap\nmetadata:\n  name: b2\n",
+        "templates/a.yaml": "kind: ConfigMap\nmetadata:\n  name: a\n",
+    }
     result = render_chart(make_chart(files), {}, RenderOptions())
     assert [m.name for m in result.manifests] == ["a", "b1", "b2"]
 
 
 def test_hooks_are_apart_and_manifest_text_is_helms_format(make_chart):
-    files = {"templates/cm.yaml": "kind: ConfigMap\nmetadata:\n  name: c\n",
-             "templates/job.yaml": "kind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: pre-install\n"}
+    files = {
+        "templates/cm.yaml": "kind: ConfigMap\nmetadata:\n  name: c\n",
+        "templates/job.yaml": "kind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: pre-install\n",
+    }
     result = render_chart(make_chart(files), {}, RenderOptions())
     assert [m.name for m in result.hooks] == ["j"]
-    assert result.manifest_text() == "---\n# Source: demo/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: c\n"
+    assert (
+        result.manifest_text()
+        == "---\n# Source: demo/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: c\n"
+    )
 
 
 def test_crds_are_listed_untemplated(make_chart):
-    crd = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: a.b.c\n"
-           "spec:\n  description: '{{ not templated }}'\n")
+    crd = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: a.b.c\n"
+        "spec:\n  description: '{{ not templated }}'\n"
+    )
     result = render_chart(make_chart({"crds/crd.yaml": crd}), {}, RenderOptions())
     assert [(c.source, c.name) for c in result.crds] == [("demo/crds/crd.yaml", "a.b.c")]
     assert "{{ not templated }}" in result.crds[0].text
@@ -115,7 +149,9 @@ def test_every_rendered_document_is_valid_yaml_of_the_lab_charts(repo_charts):
 def test_unparseable_head_gives_helms_yaml_parse_error_with_the_rendered_line(make_chart):
     from pyhelm.errors import RenderError
 
-    chart = make_chart({"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ 'a: b' }}\n"})
+    chart = make_chart(
+        {"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ 'a: b' }}\n"}
+    )
     with pytest.raises(RenderError) as info:
         render_chart(chart, {}, RenderOptions())
     lines = str(info.value).splitlines()

@@ -46,12 +46,15 @@ def test_sandbox_escape_is_refused_with_a_clear_error(render_one, payload):
     assert "sandbox" in message or "unsafe" in message or "leaves the chart" in message
 
 
-@pytest.mark.parametrize("payload", [
-    "{{ 'a' * 100000000 }}",
-    "{{ [1] * 100000000 }}",
-    "{{ 9 ** 99999999 }}",
-    "{{ range(100000000) | list | length }}",
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ 'a' * 100000000 }}",
+        "{{ [1] * 100000000 }}",
+        "{{ 9 ** 99999999 }}",
+        "{{ range(100000000) | list | length }}",
+    ],
+)
 def test_memory_and_cpu_bombs_are_refused(render_one, payload):
     with pytest.raises(RenderError):
         render_one(payload + "\n")
@@ -75,8 +78,10 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]
 
 def test_alias_bomb_in_fromyaml_is_refused(render_one):
     with pytest.raises(RenderError, match="alias"):
-        render_one("{{ fromYaml(Values.bomb) | length }}\n", "bomb: |\n" + "".join(
-            "  " + line + "\n" for line in ALIAS_BOMB.splitlines()))
+        render_one(
+            "{{ fromYaml(Values.bomb) | length }}\n",
+            "bomb: |\n" + "".join("  " + line + "\n" for line in ALIAS_BOMB.splitlines()),
+        )
 
 
 def test_alias_bomb_in_values_yaml_is_refused(make_chart):
@@ -93,7 +98,8 @@ def test_alias_bomb_rendered_by_a_template_is_bounded_when_parsed(make_chart):
     from pyhelm.chart.lint import manifest_findings
 
     body = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n" + "".join(
-        "  " + line + "\n" for line in ALIAS_BOMB.splitlines())
+        "  " + line + "\n" for line in ALIAS_BOMB.splitlines()
+    )
     chart = make_chart({"templates/cm.yaml": body})
     (manifest,) = render_chart(chart, {}, RenderOptions()).manifests  # split without parsing: cheap
     (finding,) = manifest_findings(manifest.source, manifest.text)

@@ -18,14 +18,14 @@ pytestmark = pytest.mark.helm
 STATIC = {
     "templates/a-deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n",
     "templates/b-multi.yaml": "\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n"
-                              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c1\n---\n# just a comment\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c1\n---\n# just a comment\n",
     "templates/c-misc.yaml": "apiVersion: example.com/v1\nkind: Zeta\nmetadata:\n  name: z\n---\n"
-                             "apiVersion: example.com/v1\nkind: Alpha\nmetadata:\n  name: a\n---\n"
-                             "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n---\n"
-                             "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n",
+    "apiVersion: example.com/v1\nkind: Alpha\nmetadata:\n  name: a\n---\n"
+    "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n---\n"
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n",
     "templates/d-hooks.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n"
-                              "    helm.sh/hook: pre-install\n---\napiVersion: v1\nkind: Pod\nmetadata:\n"
-                              "  name: t\n  annotations:\n    \"helm.sh/hook\": test\n",
+    "    helm.sh/hook: pre-install\n---\napiVersion: v1\nkind: Pod\nmetadata:\n"
+    '  name: t\n  annotations:\n    "helm.sh/hook": test\n',
     "templates/e-empty.yaml": "\n\n",
     "templates/_partial.tpl": "not: rendered\n",
     "templates/sub/f.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: sec\n",
@@ -42,8 +42,9 @@ def write_chart(root: Path, files: dict[str, str]) -> Path:
 
 
 def helm_template(helm_bin: str, chart: Path, *flags: str) -> str:
-    run = subprocess.run([helm_bin, "template", "r", str(chart), *flags], capture_output=True, text=True,
-                         timeout=60)
+    run = subprocess.run(
+        [helm_bin, "template", "r", str(chart), *flags], capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 0, run.stderr
     return run.stdout
 
@@ -57,7 +58,9 @@ def test_static_chart_output_matches_helm_byte_for_byte(helm_bin, pyhelm, tmp_pa
 
 
 GO_NGINX = {
-    "values.yaml": (Path(__file__).resolve().parents[2] / "charts" / "nginx" / "values.yaml").read_text(),
+    "values.yaml": (
+        Path(__file__).resolve().parents[2] / "charts" / "nginx" / "values.yaml"
+    ).read_text(),
     "templates/deployment.yaml": """\
 apiVersion: apps/v1
 kind: Deployment
@@ -107,6 +110,8 @@ spec:
 def test_nginx_chart_renders_as_its_go_twin_does_in_helm(helm_bin, pyhelm, tmp_path, flags):
     go_chart = write_chart(tmp_path / "nginx", GO_NGINX)
     (go_chart / "Chart.yaml").write_text("apiVersion: v2\nname: nginx\nversion: 0.1.0\n")
-    ours = pyhelm("template", "r", str(Path(__file__).resolve().parents[2] / "charts" / "nginx"), *flags)
+    ours = pyhelm(
+        "template", "r", str(Path(__file__).resolve().parents[2] / "charts" / "nginx"), *flags
+    )
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == helm_template(helm_bin, go_chart, *flags)
