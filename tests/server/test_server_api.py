@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 
 import requests
@@ -216,3 +217,16 @@ def test_large_index_is_streamed_whole_and_replaced_on_change(serve_repo, tmp_pa
     after = requests.get(f"{server.url}/index.yaml", timeout=30)
     assert after.headers["etag"] != plain.headers["etag"]
     assert "2.0.0" in after.text and after.content == (repo / "index.yaml").read_bytes()
+
+
+def test_values_and_templates_of_a_version(server, make_archive):
+    upload(server.url, make_archive("shown", "1.0.0"))
+    values = requests.get(f"{server.url}/api/charts/shown/1.0.0/values", timeout=10)
+    assert values.status_code == 200
+    assert values.text == "replicas: 1\nimage: nginx  # the web server\n"
+    templates = requests.get(f"{server.url}/api/charts/shown/latest/templates", timeout=10).json()
+    assert [t["name"] for t in templates["templates"]] == ["templates/cm.yaml"]
+    assert base64.b64decode(templates["templates"][0]["data"]).startswith(b"apiVersion: v1\nkind: ConfigMap")
+    assert templates["values"] == {"replicas": 1, "image": "nginx"}
+    missing = requests.get(f"{server.url}/api/charts/shown/9.9.9/values", timeout=10)
+    assert (missing.status_code, missing.json()) == (404, {"error": "chart not found"})

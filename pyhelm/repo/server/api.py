@@ -8,6 +8,8 @@ POST     /api/charts                     201 {"saved":true}; 409 exists; 400 not
 GET      /api/charts[?offset=&limit=]    200 {name: [version, ...]}; 400 bad paging
 GET      /api/charts/<name>              200 [version, ...]; 404 {"error":"chart not found"}
 GET      /api/charts/<name>/<version>    200 version ("latest" = newest); 404
+GET      /api/charts/<n>/<v>/values      200 the raw values.yaml; 404 {"error":"values.yaml not found"}
+GET      /api/charts/<n>/<v>/templates   200 {"templates":[{"name","data" (base64)}],"values":{...}}
 DELETE   /api/charts/<name>/<version>    200 {"deleted":true}; 404
 =======  ==============================  ===========================================
 
@@ -18,10 +20,15 @@ with ``allow_overwrite``, or with ``?force`` unless ``disable_force_overwrite``.
 from __future__ import annotations
 
 import asyncio
+import base64
 from dataclasses import dataclass
 
+from pyhelm.chart.loader import load_archive_bytes
+from pyhelm.chart.model import Chart
+from pyhelm.errors import ChartError
+from pyhelm.repo.index import ChartVersion
 from pyhelm.repo.server.http import HTTPError, Request, Response, json_response
-from pyhelm.repo.server.storage import RepoStorage
+from pyhelm.repo.server.storage import RepoStorage, archive_name
 from pyhelm.repo.server.upload import inspect, read_upload
 
 #: ChartMuseum's default --max-upload-size.
@@ -59,13 +66,40 @@ class ChartMuseumAPI:
         return json_response(200, [cv.to_dict() for cv in versions])
 
     async def chart_version(self, request: Request, name: str, version: str) -> Response:
+        return json_response(200, self._find(name, version).to_dict())
+
+    async def chart_values(self, request: Request, name: str, version: str) -> Response:
+        chart = await self._load(self._find(name, version))
+        values = chart.raw.get("values.yaml")
+        if values is None:
+            raise HTTPError(404, "values.yaml not found")
+        return Response(200, values, b"application/yaml")
+
+    async def chart_templates(self, request: Request, name: str, version: str) -> Response:
+        chart = await self._load(self._find(name, version))
+        templates = [{"name": path, "data": base64.b64encode(text.encode()).decode()}
+                     for path, text in sorted(chart.templates.items())]
+        return json_response(200, {"templates": templates, "values": chart.values})
+
+    def _find(self, name: str, version: str) -> ChartVersion:
+        """One version of a chart (``latest``: the newest); ``HTTPError(404)`` if there is none."""
         versions = self.storage.index.entries.get(name) or []
         if version == "latest" and versions:
-            return json_response(200, versions[0].to_dict())
+            return versions[0]
         found = next((cv for cv in versions if cv.version == version), None)
         if found is None:
             raise HTTPError(404, "chart not found")
-        return json_response(200, found.to_dict())
+        return found
+
+    async def _load(self, cv: ChartVersion) -> Chart:
+        path = self.storage.archive_path(archive_name(cv))
+        if path is None:
+            raise HTTPError(404, "chart not found")
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+            return await asyncio.to_thread(load_archive_bytes, data, path.name)
+        except (OSError, ChartError) as exc:
+            raise HTTPError(500, f"stored archive {path.name} cannot be read: {exc}") from None
 
     async def upload(self, request: Request) -> Response:
         body = await request.body(self.options.max_upload_size)

@@ -90,6 +90,8 @@ class RepoApp:
             Route(re.compile(r"^/api/charts/?$"), {"GET": self.api.list_charts, "POST": self.api.upload}),
             Route(re.compile(r"^/api/charts/([^/]+)/?$"), {"GET": self.api.chart_versions}),
             Route(re.compile(r"^/api/charts/([^/]+)/([^/]+)/?$"), version_methods),
+            Route(re.compile(r"^/api/charts/([^/]+)/([^/]+)/values/?$"), {"GET": self.api.chart_values}),
+            Route(re.compile(r"^/api/charts/([^/]+)/([^/]+)/templates/?$"), {"GET": self.api.chart_templates}),
             Route(re.compile(r"^/$"), {"GET": self.page.index}),
             Route(re.compile(r"^/chart/([^/]+)/?$"), {"GET": self.page.chart}),
         ]
