@@ -232,9 +232,13 @@ def start(cluster: Any, kubeconfig_out: Path, host: str = "127.0.0.1", port: int
     temporary folder) receives the server certificate and key.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
     actual = sock.getsockname()[1]
     credentials = auth.make_credentials((host, "localhost"))
     cert, key = credentials.write_tls_files(tls_dir or Path(tempfile.mkdtemp(prefix="pyhelm-tls-")))
