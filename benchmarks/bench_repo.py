@@ -40,12 +40,16 @@ def make_archives(folder: Path, charts: int = 200, versions: int = 5, prefix: st
         chart = src / f"{prefix}{c:03d}"
         (chart / "templates").mkdir(parents=True)
         (chart / "Chart.yaml").write_text(
-            f"apiVersion: v2\nname: {prefix}{c:03d}\nversion: 0.1.0\nappVersion: \"1.{c}.0\"\n"
+            f'apiVersion: v2\nname: {prefix}{c:03d}\nversion: 0.1.0\nappVersion: "1.{c}.0"\n'
             f"description: Application number {c} with a deployment and a service\n"
-            "keywords: [web, bench]\nmaintainers:\n  - name: Bench\n    email: bench@example.com\n")
-        (chart / "values.yaml").write_text("replicaCount: 2\nimage:\n  repository: nginx\n  tag: '1.25'\n")
+            "keywords: [web, bench]\nmaintainers:\n  - name: Bench\n    email: bench@example.com\n"
+        )
+        (chart / "values.yaml").write_text(
+            "replicaCount: 2\nimage:\n  repository: nginx\n  tag: '1.25'\n"
+        )
         (chart / "templates" / "deployment.yaml").write_text(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ Release.Name }}\n" * 5)
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ Release.Name }}\n" * 5
+        )
         (chart / "templates" / "service.yaml").write_text("apiVersion: v1\nkind: Service\n" * 5)
         for v in range(versions):
             meta, data = archive_bytes(chart, version=f"0.{v}.0")
@@ -56,22 +60,46 @@ def make_big_index(path: Path, charts: int = 1500, versions: int = 10) -> None:
     entries = {}
     for c in range(charts):
         name = f"chart-{c:04d}"
-        entries[name] = [{
-            "annotations": {"artifacthub.io/changes": f"- kind: added\n  description: feature {v} of {name}\n"
-                                                      "- kind: fixed\n  description: a bug in the templates",
-                            "category": "web"},
-            "apiVersion": "v2", "appVersion": f"{v}.{c % 7}.0", "created": "2026-11-25T17:42:10.024466271Z",
-            "dependencies": [{"name": "common", "repository": "https://charts.example.com", "version": "2.x.x",
-                              "tags": ["common"]}],
-            "description": f"A Helm chart for service {c}, which does many interesting things; "
-                           "a description about as long as real ones are",
-            "digest": f"{c * 100 + v:064x}", "home": f"https://example.com/{name}",
-            "icon": "https://example.com/icon.png", "keywords": ["web", "http", f"kw{c % 50}"],
-            "maintainers": [{"email": "jane@example.com", "name": "Jane Doe", "url": "https://example.com/jane"},
-                            {"email": "bob@example.com", "name": "Bob Roe"}],
-            "name": name, "sources": [f"https://github.com/example/{name}"], "type": "application",
-            "urls": [f"https://charts.example.com/{name}-{v}.{c % 5}.{v}.tgz"], "version": f"{v}.{c % 5}.{v}",
-        } for v in range(versions)]
+        entries[name] = [
+            {
+                "annotations": {
+                    "artifacthub.io/changes": f"- kind: added\n  description: feature {v} of {name}\n"
+                    "- kind: fixed\n  description: a bug in the templates",
+                    "category": "web",
+                },
+                "apiVersion": "v2",
+                "appVersion": f"{v}.{c % 7}.0",
+                "created": "2026-11-25T17:42:10.024466271Z",
+                "dependencies": [
+                    {
+                        "name": "common",
+                        "repository": "https://charts.example.com",
+                        "version": "2.x.x",
+                        "tags": ["common"],
+                    }
+                ],
+                "description": f"A Helm chart for service {c}, which does many interesting things; "
+                "a description about as long as real ones are",
+                "digest": f"{c * 100 + v:064x}",
+                "home": f"https://example.com/{name}",
+                "icon": "https://example.com/icon.png",
+                "keywords": ["web", "http", f"kw{c % 50}"],
+                "maintainers": [
+                    {
+                        "email": "jane@example.com",
+                        "name": "Jane Doe",
+                        "url": "https://example.com/jane",
+                    },
+                    {"email": "bob@example.com", "name": "Bob Roe"},
+                ],
+                "name": name,
+                "sources": [f"https://github.com/example/{name}"],
+                "type": "application",
+                "urls": [f"https://charts.example.com/{name}-{v}.{c % 5}.{v}.tgz"],
+                "version": f"{v}.{c % 5}.{v}",
+            }
+            for v in range(versions)
+        ]
     doc = {"apiVersion": "v1", "entries": entries, "generated": "2026-11-25T17:42:10.023309329Z"}
     path.write_text(emit.dumps(doc))
 
@@ -85,23 +113,36 @@ def run(cmd: list[str], env: dict[str, str], before=None) -> tuple[float, float]
     if before:
         before()
     start = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *cmd],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{done.stderr}")
     return elapsed, int(done.stderr.strip().splitlines()[-1]) / 1024
 
 
-def compare(py_cmd: list[str], helm_cmd: list[str], env: dict[str, str], runs: int,
-            before_py=None, before_helm=None) -> tuple[tuple[float, float], tuple[float, float]]:
+def compare(
+    py_cmd: list[str],
+    helm_cmd: list[str],
+    env: dict[str, str],
+    runs: int,
+    before_py=None,
+    before_helm=None,
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """Medians of both tools, their runs interleaved so both see the same machine load."""
     py, helm = [], []
     for _ in range(runs):
         py.append(run(py_cmd, env, before_py))
         helm.append(run(helm_cmd, env, before_helm))
-    return ((statistics.median(r[0] for r in py), max(r[1] for r in py)),
-            (statistics.median(r[0] for r in helm), max(r[1] for r in helm)))
+    return (
+        (statistics.median(r[0] for r in py), max(r[1] for r in py)),
+        (statistics.median(r[0] for r in helm), max(r[1] for r in helm)),
+    )
 
 
 def serve(folder: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
@@ -124,8 +165,14 @@ def main() -> None:
     opts = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-repo-"))
     env = dict(os.environ)
-    for var in ("PYHELM_CONFIG_HOME", "PYHELM_CACHE_HOME", "PYHELM_DATA_HOME",
-                "HELM_CONFIG_HOME", "HELM_CACHE_HOME", "HELM_DATA_HOME"):
+    for var in (
+        "PYHELM_CONFIG_HOME",
+        "PYHELM_CACHE_HOME",
+        "PYHELM_DATA_HOME",
+        "HELM_CONFIG_HOME",
+        "HELM_CACHE_HOME",
+        "HELM_DATA_HOME",
+    ):
         env[var] = str(work / var.lower())
     rows: list[tuple[str, tuple[float, float], tuple[float, float]]] = []
     try:
@@ -141,8 +188,11 @@ def main() -> None:
         big.mkdir()
         make_big_index(big / "index.yaml")
         size = (big / "index.yaml").stat().st_size / 1e6
-        print(f"# generated 1000 archives and a 15000-entry index ({size:.1f} MB) "
-              f"in {time.perf_counter() - t0:.1f} s", flush=True)
+        print(
+            f"# generated 1000 archives and a 15000-entry index ({size:.1f} MB) "
+            f"in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
 
         dirs = {}
         for tool in ("pyhelm", "helm"):
@@ -154,12 +204,22 @@ def main() -> None:
             def clear():
                 (dirs[tool] / "index.yaml").unlink(missing_ok=True)
                 shutil.rmtree(env["PYHELM_CACHE_HOME"], ignore_errors=True)
+
             return clear
 
-        rows.append(("repo index, 1000 archives, cold",
-                     *compare(PYHELM + ["repo", "index", str(dirs["pyhelm"])],
-                              [opts.helm, "repo", "index", str(dirs["helm"])], env, opts.runs,
-                              reset("pyhelm"), reset("helm"))))
+        rows.append(
+            (
+                "repo index, 1000 archives, cold",
+                *compare(
+                    PYHELM + ["repo", "index", str(dirs["pyhelm"])],
+                    [opts.helm, "repo", "index", str(dirs["helm"])],
+                    env,
+                    opts.runs,
+                    reset("pyhelm"),
+                    reset("helm"),
+                ),
+            )
+        )
         merge_cmds = {}
         for tool, cmd in cmds.items():
             old = work / f"old-{tool}.yaml"
@@ -167,8 +227,12 @@ def main() -> None:
             shutil.copy(dirs[tool] / "index.yaml", old)
             shutil.copy(new_archive, dirs[tool] / new_archive.name)
             merge_cmds[tool] = cmd + ["repo", "index", str(dirs[tool]), "--merge", str(old)]
-        rows.append(("repo index --merge, +1 archive",
-                     *compare(merge_cmds["pyhelm"], merge_cmds["helm"], env, opts.runs)))
+        rows.append(
+            (
+                "repo index --merge, +1 archive",
+                *compare(merge_cmds["pyhelm"], merge_cmds["helm"], env, opts.runs),
+            )
+        )
 
         url, server = serve(big)
         try:
@@ -180,17 +244,37 @@ def main() -> None:
                 stamp[0] += 10
                 os.utime(big / "index.yaml", (stamp[0], stamp[0]))
 
-            rows.append(("repo update, 15000 entries",
-                         *compare(PYHELM + ["repo", "update"], [opts.helm, "repo", "update"], env,
-                                  max(3, opts.runs - 2), touch, touch)))
-            rows.append(("search repo, 15000 entries",
-                         *compare(PYHELM + ["search", "repo", "chart-0042"],
-                                  [opts.helm, "search", "repo", "chart-0042"], env, max(3, opts.runs - 2))))
+            rows.append(
+                (
+                    "repo update, 15000 entries",
+                    *compare(
+                        PYHELM + ["repo", "update"],
+                        [opts.helm, "repo", "update"],
+                        env,
+                        max(3, opts.runs - 2),
+                        touch,
+                        touch,
+                    ),
+                )
+            )
+            rows.append(
+                (
+                    "search repo, 15000 entries",
+                    *compare(
+                        PYHELM + ["search", "repo", "chart-0042"],
+                        [opts.helm, "search", "repo", "chart-0042"],
+                        env,
+                        max(3, opts.runs - 2),
+                    ),
+                )
+            )
         finally:
             server.shutdown()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{'benchmark':34} {'pyhelm s':>9} {'helm s':>8} {'ratio':>6} {'pyhelm MB':>10} {'helm MB':>8}")
+    print(
+        f"{'benchmark':34} {'pyhelm s':>9} {'helm s':>8} {'ratio':>6} {'pyhelm MB':>10} {'helm MB':>8}"
+    )
     for name, (pt, pm), (ht, hm) in rows:
         print(f"{name:34} {pt:9.3f} {ht:8.3f} {pt / ht:6.2f} {pm:10.0f} {hm:8.0f}")
 

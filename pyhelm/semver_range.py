@@ -26,14 +26,18 @@ if TYPE_CHECKING:
     import semver
 
 _PART = r"[0-9xX*]+"
-_CV = (rf"v?({_PART})(\.{_PART})?(\.{_PART})?"
-       r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?")
+_CV = (
+    rf"v?({_PART})(\.{_PART})?(\.{_PART})?"
+    r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
+)
 _OPS = r"=|!=|>|<|>=|=>|<=|=<|~|~>|\^"
 _TERM_RE = re.compile(rf"^\s*({_OPS}|)\s*({_CV})\s*$")
 _FIND_RE = re.compile(rf"({_OPS}|)\s*({_CV})")
 _GROUP_RE = re.compile(rf"^(\s*({_OPS}|)\s*({_CV})\s*)((?:\s+|,\s*)({_OPS}|)\s*({_CV})\s*)*$")
 _RANGE_RE = re.compile(rf"\s*({_CV})\s+-\s+({_CV})\s*")
-_VERSION_RE = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.\-]+)?(\+[0-9A-Za-z.\-]+)?$")
+_VERSION_RE = re.compile(
+    r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.\-]+)?(\+[0-9A-Za-z.\-]+)?$"
+)
 
 
 class VersionError(PyHelmError):
@@ -47,10 +51,17 @@ def parse_version(text: str) -> semver.Version:
 
     m = _VERSION_RE.match(str(text).strip())
     if not m:
-        raise VersionError(f"{text!r} is not a valid version (expected MAJOR.MINOR.PATCH, e.g. 1.2.3)")
+        raise VersionError(
+            f"{text!r} is not a valid version (expected MAJOR.MINOR.PATCH, e.g. 1.2.3)"
+        )
     major, minor, patch, pre, build = m.groups()
-    return semver.Version(int(major), int(minor or 0), int(patch or 0),
-                          pre[1:] if pre else None, build[1:] if build else None)
+    return semver.Version(
+        int(major),
+        int(minor or 0),
+        int(patch or 0),
+        pre[1:] if pre else None,
+        build[1:] if build else None,
+    )
 
 
 def is_version(text: str) -> bool:
@@ -72,7 +83,10 @@ def sort_key(text: str) -> tuple[Any, ...]:
     major, minor, patch, pre, _ = m.groups()
     pre_key: tuple[Any, ...] = (1,)
     if pre:
-        pre_key = (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre[1:].split(".")))
+        pre_key = (
+            0,
+            tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre[1:].split(".")),
+        )
     return (1, int(major), int(minor or 0), int(patch or 0), pre_key)
 
 
@@ -163,7 +177,11 @@ def _le(t: _Term, v: semver.Version) -> bool:
 def _tilde(t: _Term, v: semver.Version) -> bool:
     if _cmp(v, t.con) < 0:
         return False
-    if (t.con.major, t.con.minor, t.con.patch) == (0, 0, 0) and not t.minor_dirty and not t.patch_dirty:
+    if (
+        (t.con.major, t.con.minor, t.con.patch) == (0, 0, 0)
+        and not t.minor_dirty
+        and not t.patch_dirty
+    ):
         return True
     if v.major != t.con.major:
         return False
@@ -185,8 +203,18 @@ def _caret(t: _Term, v: semver.Version) -> bool:
 
 
 _OPS_TABLE = {
-    "": _eq, "=": _eq, "!=": _ne, ">": _gt, "<": _lt, ">=": _ge, "=>": _ge,
-    "<=": _le, "=<": _le, "~": _tilde, "~>": _tilde, "^": _caret,
+    "": _eq,
+    "=": _eq,
+    "!=": _ne,
+    ">": _gt,
+    "<": _lt,
+    ">=": _ge,
+    "=>": _ge,
+    "<=": _le,
+    "=<": _le,
+    "~": _tilde,
+    "~>": _tilde,
+    "^": _caret,
 }
 
 

@@ -18,8 +18,8 @@ import gzip
 import io
 import os
 import posixpath
-import tarfile
 import re
+import tarfile
 import zlib
 from pathlib import Path
 
@@ -61,9 +61,13 @@ def _check_member(member: tarfile.TarInfo, source: str) -> tuple[str, str] | Non
             "only regular files"
         )
     if not member.isfile():
-        raise UnsafeArchiveError(f"{source}: entry {name!r} is a device, FIFO or other special file")
+        raise UnsafeArchiveError(
+            f"{source}: entry {name!r} is a device, FIFO or other special file"
+        )
     if name.startswith("/") or "\\" in name or ".." in name.split("/") or _DRIVE_RE.match(name):
-        raise UnsafeArchiveError(f"{source}: entry {name!r} escapes the chart folder (absolute or '..')")
+        raise UnsafeArchiveError(
+            f"{source}: entry {name!r} escapes the chart folder (absolute or '..')"
+        )
     head, _, rest = posixpath.normpath(name).partition("/")
     if not rest:
         raise UnsafeArchiveError(f"{source}: entry {name!r} is not inside the chart's top folder")
@@ -118,7 +122,9 @@ def read_archive(data: bytes, source: str) -> tuple[str, dict[str, bytes]]:
             extracted = tar.extractfile(member)
             files[rest] = extracted.read() if extracted else b""
     if top is None:
-        raise UnsafeArchiveError(f"{source}: archive is empty; a chart archive holds <name>/Chart.yaml")
+        raise UnsafeArchiveError(
+            f"{source}: archive is empty; a chart archive holds <name>/Chart.yaml"
+        )
     return top, files
 
 
@@ -130,7 +136,9 @@ def _first_header(head: bytes) -> tuple[str, int] | None:
         checksum = int(head[148:156].strip(b"\0 ") or b"0", 8)
         size = int(head[124:136].strip(b"\0 ") or b"0", 8)
         name = head[:100].split(b"\0", 1)[0].decode("utf-8")
-        prefix = head[345:500].split(b"\0", 1)[0].decode("utf-8") if head[257:263] == b"ustar\0" else ""
+        prefix = (
+            head[345:500].split(b"\0", 1)[0].decode("utf-8") if head[257:263] == b"ustar\0" else ""
+        )
     except (ValueError, UnicodeDecodeError):
         return None
     if checksum != sum(head[:148]) + 256 + sum(head[156:512]):
@@ -153,10 +161,21 @@ def read_chart_yaml(data: bytes, source: str) -> bytes:
         first = _first_header(head)
         if first and first[1] <= file_limit:
             name, size = first
-            if name.startswith("/") or "\\" in name or ".." in name.split("/") or _DRIVE_RE.match(name):
-                raise UnsafeArchiveError(f"{source}: entry {name!r} escapes the chart folder (absolute or '..')")
+            if (
+                name.startswith("/")
+                or "\\" in name
+                or ".." in name.split("/")
+                or _DRIVE_RE.match(name)
+            ):
+                raise UnsafeArchiveError(
+                    f"{source}: entry {name!r} escapes the chart folder (absolute or '..')"
+                )
             if posixpath.normpath(name).partition("/")[2] == "Chart.yaml":
-                body = inflater.decompress(inflater.unconsumed_tail, size) if inflater else data[512:512 + size]
+                body = (
+                    inflater.decompress(inflater.unconsumed_tail, size)
+                    if inflater
+                    else data[512 : 512 + size]
+                )
                 if len(body) == size:
                     return body
     except zlib.error as exc:
@@ -192,5 +211,7 @@ def extract_archive(data: bytes, dest: str | os.PathLike[str], source: str) -> P
             with os.fdopen(os.open(path, flags, 0o644), "wb") as handle:
                 handle.write(content)
         except OSError as exc:
-            raise ChartError(f"{path}: cannot write while extracting {source}: {exc.strerror}") from None
+            raise ChartError(
+                f"{path}: cannot write while extracting {source}: {exc.strerror}"
+            ) from None
     return target

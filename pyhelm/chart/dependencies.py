@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 def requirements_digest(requirements: list[Dependency], locked: list[dict[str, Any]]) -> str:
     """Helm's ``HashReq``: sha256 of the JSON of ``[requirements, lock]``, Go's encoding."""
+
     def go_dep(d: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"name": d.get("name", "")}
         if d.get("version"):
@@ -53,7 +54,12 @@ class DependencyStatus:
     status: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"name": self.name, "version": self.version, "repository": self.repository, "status": self.status}
+        return {
+            "name": self.name,
+            "version": self.version,
+            "repository": self.repository,
+            "status": self.status,
+        }
 
 
 # -- the render-time check ---------------------------------------------------------
@@ -75,7 +81,9 @@ def check_dependencies(chart: Chart) -> Chart:
                 f"run 'pyhelm dependency update {where}'"
             )
     for dep in deps:
-        sub = chart.subchart(dep.name)
+        subs = [c for c in chart.subcharts if c.name == dep.name]
+        fitting = [c for c in subs if not dep.version or _satisfies(c.version, dep.version)]
+        sub = (fitting or subs or [None])[0]
         if sub is None:
             raise DependencyError(
                 f"{where}: dependency {dep.name!r} is in Chart.yaml but missing from charts/; "
@@ -128,8 +136,11 @@ def update_dependencies(chart_dir: str | os.PathLike[str], skip_refresh: bool = 
         entry = resolver.resolve(dep, dep.version)
         locked.append(entry)
     lines += resolver.fetch_all(chart.metadata.dependencies, locked)
-    lock = {"dependencies": locked, "digest": requirements_digest(chart.metadata.dependencies, locked),
-            "generated": _now()}
+    lock = {
+        "dependencies": locked,
+        "digest": requirements_digest(chart.metadata.dependencies, locked),
+        "generated": _now(),
+    }
     if chart.metadata.dependencies:
         from pyhelm.chart.package import write_atomic
 
@@ -145,7 +156,9 @@ def build_dependencies(chart_dir: str | os.PathLike[str], skip_refresh: bool = F
     if not chart.metadata.dependencies:
         return [f"No dependencies in {root}/Chart.yaml"]
     if not chart.lock:
-        return ["No Chart.lock found; resolving the dependencies"] + update_dependencies(root, skip_refresh)
+        return ["No Chart.lock found; resolving the dependencies"] + update_dependencies(
+            root, skip_refresh
+        )
     locked = chart.lock.get("dependencies") or []
     if requirements_digest(chart.metadata.dependencies, locked) != chart.lock.get("digest"):
         raise DependencyError(
@@ -153,8 +166,10 @@ def build_dependencies(chart_dir: str | os.PathLike[str], skip_refresh: bool = F
             f"run 'pyhelm dependency update {root}'"
         )
     resolver = _Resolver(root, skip_refresh)
-    exact = [resolver.resolve(dep, str(item.get("version", "")), item.get("repository"))
-             for dep, item in zip(chart.metadata.dependencies, locked, strict=False)]
+    exact = [
+        resolver.resolve(dep, str(item.get("version", "")), item.get("repository"))
+        for dep, item in zip(chart.metadata.dependencies, locked, strict=False)
+    ]
     return resolver.fetch_all(chart.metadata.dependencies, exact)
 
 
@@ -173,7 +188,9 @@ class _Resolver:
         self._indexes: dict[str, IndexFile] = {}
         self._archives: dict[str, bytes] = {}
 
-    def resolve(self, dep: Dependency, constraint: str, locked_repo: str | None = None) -> dict[str, Any]:
+    def resolve(
+        self, dep: Dependency, constraint: str, locked_repo: str | None = None
+    ) -> dict[str, Any]:
         """The Chart.lock entry for ``dep``: name, repository (resolved URL) and exact version."""
         repo = dep.repository
         if not repo:
@@ -181,8 +198,10 @@ class _Resolver:
         if repo.startswith("file://"):
             return self._resolve_file(dep, constraint)
         if repo.startswith("oci://"):
-            raise DependencyError(f"dependency {dep.name!r}: OCI registries ({repo}) are not supported; "
-                                  "use an HTTP chart repository or file://")
+            raise DependencyError(
+                f"dependency {dep.name!r}: OCI registries ({repo}) are not supported; "
+                "use an HTTP chart repository or file://"
+            )
         entry = self._repo_entry(dep, locked_repo or repo)
         index = self._index(entry)
         from pyhelm.errors import RepoError
@@ -190,24 +209,31 @@ class _Resolver:
         try:
             cv = index.get(dep.name, constraint or None)
         except RepoError as exc:
-            raise DependencyError(f"{self.root}/Chart.yaml: dependency {dep.name!r}: {exc}") from None
+            raise DependencyError(
+                f"{self.root}/Chart.yaml: dependency {dep.name!r}: {exc}"
+            ) from None
         from pyhelm.repo.client import download_chart
 
         self._archives[f"{dep.name}-{cv.version}"] = download_chart(entry, cv).read_bytes()
-        return {"name": dep.name, "repository": entry.url if repo.startswith(("@", "alias:")) else repo,
-                "version": cv.version}
+        return {
+            "name": dep.name,
+            "repository": entry.url if repo.startswith(("@", "alias:")) else repo,
+            "version": cv.version,
+        }
 
     def _resolve_file(self, dep: Dependency, constraint: str) -> dict[str, Any]:
         from pyhelm.chart.package import archive_bytes
 
-        path = (self.root / dep.repository[len("file://"):]).resolve()
+        path = (self.root / dep.repository[len("file://") :]).resolve()
         try:
             meta, data = archive_bytes(path)
         except PyHelmError as exc:
             raise DependencyError(f"dependency {dep.name!r} ({dep.repository}): {exc}") from None
         if constraint and not _satisfies(meta.version, constraint):
-            raise DependencyError(f"dependency {dep.name!r} at {path} is version {meta.version}, which does not "
-                                  f"satisfy {constraint!r}; change 'version' in {self.root}/Chart.yaml")
+            raise DependencyError(
+                f"dependency {dep.name!r} at {path} is version {meta.version}, which does not "
+                f"satisfy {constraint!r}; change 'version' in {self.root}/Chart.yaml"
+            )
         self._archives[f"{dep.name}-{meta.version}"] = data
         return {"name": dep.name, "repository": dep.repository, "version": meta.version}
 
@@ -219,11 +245,15 @@ class _Resolver:
             name = repo.split(":", 1)[1] if repo.startswith("alias:") else repo[1:]
             entry = repo_file.get(name)
             if entry is None:
-                raise DependencyError(f"dependency {dep.name!r}: no repository named {name!r}; "
-                                      f"run 'pyhelm repo add {name} <url>'")
+                raise DependencyError(
+                    f"dependency {dep.name!r}: no repository named {name!r}; "
+                    f"run 'pyhelm repo add {name} <url>'"
+                )
             return entry
         if not repo.startswith(("http://", "https://")):
-            raise DependencyError(f"dependency {dep.name!r}: repository {repo!r} must be a URL, @name or file://")
+            raise DependencyError(
+                f"dependency {dep.name!r}: repository {repo!r} must be a URL, @name or file://"
+            )
         return repo_file.by_url(repo) or RepoEntry(name=f"dependency-{dep.name}", url=repo)
 
     def _index(self, entry: Any) -> IndexFile:
@@ -250,6 +280,7 @@ class _Resolver:
         from pyhelm.chart.package import write_atomic
 
         charts = self.root / "charts"
+        wanted = {f"{d.name}-{item['version']}" for d, item in zip(deps, locked, strict=False)}
         lines = []
         for dep, item in zip(deps, locked, strict=False):
             key = f"{dep.name}-{item['version']}"
@@ -257,7 +288,9 @@ class _Resolver:
                 continue  # kept by hand under charts/
             charts.mkdir(exist_ok=True)
             for old in charts.glob(f"{dep.name}-*.tgz"):
-                if old.name != f"{key}.tgz" and semver_range.is_version(old.name[len(dep.name) + 1:-4]):
+                if old.stem not in wanted and semver_range.is_version(
+                    old.stem[len(dep.name) + 1 :]
+                ):
                     old.unlink()
             write_atomic(charts / f"{key}.tgz", self._archives[key])
             lines.append(f"Got {dep.name} {item['version']} from {dep.repository}")

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import os
 import tarfile
-import itertools
 from pathlib import Path
 
 from pyhelm import yamlio
@@ -43,7 +43,9 @@ def archive_bytes(
     """
     root = Path(chart_dir)
     if not root.is_dir():
-        raise ChartError(f"{root}: not a chart folder; 'package' takes the folder holding Chart.yaml")
+        raise ChartError(
+            f"{root}: not a chart folder; 'package' takes the folder holding Chart.yaml"
+        )
     files = read_folder(root)
     chart = chart_from_files(files, str(root))
     metadata = _override(chart.metadata, version, app_version, str(root))
@@ -52,8 +54,10 @@ def archive_bytes(
 
 
 def package_chart(
-    chart_dir: str | os.PathLike[str], dest_dir: str | os.PathLike[str],
-    version: str | None = None, app_version: str | None = None,
+    chart_dir: str | os.PathLike[str],
+    dest_dir: str | os.PathLike[str],
+    version: str | None = None,
+    app_version: str | None = None,
 ) -> Path:
     """Write ``<dest_dir>/<name>-<version>.tgz`` atomically and return its path."""
     metadata, data = archive_bytes(chart_dir, version, app_version)
@@ -79,7 +83,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _override(meta: ChartMetadata, version: str | None, app_version: str | None, source: str) -> ChartMetadata:
+def _override(
+    meta: ChartMetadata, version: str | None, app_version: str | None, source: str
+) -> ChartMetadata:
     if version is None and app_version is None:
         return meta
     data = meta.to_dict()
@@ -90,12 +96,16 @@ def _override(meta: ChartMetadata, version: str | None, app_version: str | None,
     return ChartMetadata.from_dict(data, f"{source} (with --version/--app-version)")
 
 
-def _entries(files: dict[str, bytes], metadata: ChartMetadata, source: str) -> list[tuple[str, bytes]]:
+def _entries(
+    files: dict[str, bytes], metadata: ChartMetadata, source: str
+) -> list[tuple[str, bytes]]:
     """The archive entries of one chart, paths relative to its top folder, in Helm's order."""
     entries = [("Chart.yaml", yamlio.dump(metadata.to_dict()).encode("utf-8"))]
     entries += [(name, files[name]) for name in _FIRST[1:] if name in files]
     templates = sorted(p for p in files if p.startswith("templates/"))
-    others = sorted(p for p in files if p not in _FIRST and not p.startswith(("templates/", "charts/")))
+    others = sorted(
+        p for p in files if p not in _FIRST and not p.startswith(("templates/", "charts/"))
+    )
     entries += [(p, files[p]) for p in templates + others]
     for name, sub_files in sorted(_subcharts(files, source).items()):
         sub_source = f"{source}/charts/{name}"
@@ -110,7 +120,7 @@ def _subcharts(files: dict[str, bytes], source: str) -> dict[str, dict[str, byte
     for path, content in files.items():
         if not path.startswith("charts/"):
             continue
-        head, sep, inner = path[len("charts/"):].partition("/")
+        head, sep, inner = path[len("charts/") :].partition("/")
         if sep:
             folders.setdefault(head, {})[inner] = content
         elif head.endswith((".tgz", ".tar.gz")):

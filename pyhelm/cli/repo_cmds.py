@@ -17,10 +17,16 @@ from typing import Any
 def _repo_flags() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("repository settings")
-    group.add_argument("--repository-config", metavar="FILE",
-                       help="repositories.yaml to use [env PYHELM_REPOSITORY_CONFIG]")
-    group.add_argument("--repository-cache", metavar="DIR",
-                       help="folder of cached indexes [env PYHELM_REPOSITORY_CACHE]")
+    group.add_argument(
+        "--repository-config",
+        metavar="FILE",
+        help="repositories.yaml to use [env PYHELM_REPOSITORY_CONFIG]",
+    )
+    group.add_argument(
+        "--repository-cache",
+        metavar="DIR",
+        help="folder of cached indexes [env PYHELM_REPOSITORY_CACHE]",
+    )
     return parent
 
 
@@ -38,10 +44,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     _register_repo(subparsers, parents)
     search = subparsers.add_parser("search", parents=[common], help="search for charts")
     search_sub = search.add_subparsers(dest="search_command", metavar="COMMAND", required=True)
-    p = search_sub.add_parser("repo", parents=parents, help="search the added repositories for charts")
+    p = search_sub.add_parser(
+        "repo", parents=parents, help="search the added repositories for charts"
+    )
     p.add_argument("keyword", nargs="?", default="")
-    p.add_argument("-r", "--regexp", action="store_true", help="the keyword is a regular expression")
-    p.add_argument("-l", "--versions", action="store_true", help="show every version, not only the newest")
+    p.add_argument(
+        "-r", "--regexp", action="store_true", help="the keyword is a regular expression"
+    )
+    p.add_argument(
+        "-l", "--versions", action="store_true", help="show every version, not only the newest"
+    )
     p.add_argument("--version", metavar="CONSTRAINT", help="only versions matching this constraint")
     p.add_argument("--devel", action="store_true", help="include pre-release versions")
     p.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table")
@@ -50,28 +62,44 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.set_defaults(handler=run_search)
     p = subparsers.add_parser("pull", parents=parents, help="download a chart from a repository")
     p.add_argument("chart", metavar="REPO/CHART")
-    p.add_argument("--version", metavar="CONSTRAINT", help="version constraint (default: newest release)")
+    p.add_argument(
+        "--version", metavar="CONSTRAINT", help="version constraint (default: newest release)"
+    )
     p.add_argument("--devel", action="store_true", help="also consider pre-release versions")
-    p.add_argument("-d", "--destination", default=".", help="folder to write the chart to (must exist)")
+    p.add_argument(
+        "-d", "--destination", default=".", help="folder to write the chart to (must exist)"
+    )
     p.add_argument("--untar", action="store_true", help="unpack the chart after downloading it")
     p.add_argument("--untardir", default=".", help="with --untar: folder, under -d, to unpack into")
     p.set_defaults(handler=run_pull)
     _register_dependency(subparsers, parents)
 
 
-def _register_package(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("package", parents=parents, help="package a chart folder into a chart archive")
+def _register_package(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
+) -> None:
+    p = subparsers.add_parser(
+        "package", parents=parents, help="package a chart folder into a chart archive"
+    )
     p.add_argument("paths", nargs="+", metavar="CHART_PATH")
     p.add_argument("-d", "--destination", default=".", help="folder to write the archive to")
     p.add_argument("--version", help="set the chart's version (SemVer)")
     p.add_argument("--app-version", help="set the chart's appVersion")
-    p.add_argument("-u", "--dependency-update", action="store_true",
-                   help="run 'dependency update' before packaging")
+    p.add_argument(
+        "-u",
+        "--dependency-update",
+        action="store_true",
+        help="run 'dependency update' before packaging",
+    )
     p.set_defaults(handler=run_package)
 
 
-def _register_repo(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    repo = subparsers.add_parser("repo", parents=parents[:1], help="add, list, remove, update and index repositories")
+def _register_repo(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
+) -> None:
+    repo = subparsers.add_parser(
+        "repo", parents=parents[:1], help="add, list, remove, update and index repositories"
+    )
     sub = repo.add_subparsers(dest="repo_command", metavar="COMMAND", required=True)
     p = sub.add_parser("add", parents=parents, help="add a chart repository")
     p.add_argument("name")
@@ -82,9 +110,17 @@ def _register_repo(subparsers: argparse._SubParsersAction, parents: list[argpars
     p.add_argument("--ca-file", default="", help="verify the server with this CA bundle")
     p.add_argument("--cert-file", default="", help="client certificate file")
     p.add_argument("--key-file", default="", help="client key file")
-    p.add_argument("--insecure-skip-tls-verify", action="store_true", help="do not verify the server certificate")
-    p.add_argument("--pass-credentials", action="store_true", help="send credentials to every domain")
-    p.add_argument("--force-update", action="store_true", help="replace the repository if it exists")
+    p.add_argument(
+        "--insecure-skip-tls-verify",
+        action="store_true",
+        help="do not verify the server certificate",
+    )
+    p.add_argument(
+        "--pass-credentials", action="store_true", help="send credentials to every domain"
+    )
+    p.add_argument(
+        "--force-update", action="store_true", help="replace the repository if it exists"
+    )
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the index")
     p.set_defaults(handler=run_repo_add)
     p = sub.add_parser("list", aliases=["ls"], parents=parents, help="list chart repositories")
@@ -97,25 +133,36 @@ def _register_repo(subparsers: argparse._SubParsersAction, parents: list[argpars
     p = sub.add_parser("remove", aliases=["rm"], parents=parents, help="remove chart repositories")
     p.add_argument("names", nargs="+", metavar="NAME")
     p.set_defaults(handler=run_repo_remove)
-    p = sub.add_parser("index", parents=parents, help="write index.yaml for a folder of chart archives")
+    p = sub.add_parser(
+        "index", parents=parents, help="write index.yaml for a folder of chart archives"
+    )
     p.add_argument("directory")
     p.add_argument("--url", help="URL of the chart repository (prefix of every chart URL)")
     p.add_argument("--merge", metavar="INDEX", help="merge this index into the generated one")
-    p.add_argument("--json", action="store_true", help="write the index as JSON (still named index.yaml)")
+    p.add_argument(
+        "--json", action="store_true", help="write the index as JSON (still named index.yaml)"
+    )
     p.set_defaults(handler=run_repo_index)
 
 
-def _register_dependency(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    dep = subparsers.add_parser("dependency", aliases=["dep"], parents=parents[:1],
-                                help="manage a chart's dependencies")
+def _register_dependency(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
+) -> None:
+    dep = subparsers.add_parser(
+        "dependency", aliases=["dep"], parents=parents[:1], help="manage a chart's dependencies"
+    )
     sub = dep.add_subparsers(dest="dependency_command", metavar="COMMAND", required=True)
-    for name, help_text in (("update", "resolve Chart.yaml's dependencies, write Chart.lock, fill charts/"),
-                            ("build", "fill charts/ from Chart.lock"),
-                            ("list", "list a chart's dependencies and their status")):
+    for name, help_text in (
+        ("update", "resolve Chart.yaml's dependencies, write Chart.lock, fill charts/"),
+        ("build", "fill charts/ from Chart.lock"),
+        ("list", "list a chart's dependencies and their status"),
+    ):
         p = sub.add_parser(name, parents=parents, help=help_text)
         p.add_argument("chart", nargs="?", default=".", metavar="CHART_PATH")
         if name != "list":
-            p.add_argument("--skip-refresh", action="store_true", help="do not refresh the repository indexes")
+            p.add_argument(
+                "--skip-refresh", action="store_true", help="do not refresh the repository indexes"
+            )
         p.set_defaults(handler=run_dependency, action=name)
 
 
@@ -140,10 +187,17 @@ def run_repo_add(args: argparse.Namespace) -> int:
 
     _apply_repo_flags(args)
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else args.password
-    entry = RepoEntry(name=args.name, url=args.url, username=args.username, password=password,
-                      caFile=args.ca_file, certFile=args.cert_file, keyFile=args.key_file,
-                      insecure_skip_tls_verify=args.insecure_skip_tls_verify,
-                      pass_credentials_all=args.pass_credentials)
+    entry = RepoEntry(
+        name=args.name,
+        url=args.url,
+        username=args.username,
+        password=password,
+        caFile=args.ca_file,
+        certFile=args.cert_file,
+        keyFile=args.key_file,
+        insecure_skip_tls_verify=args.insecure_skip_tls_verify,
+        pass_credentials_all=args.pass_credentials,
+    )
     print(add_repo(entry, args.force_update, args.timeout))
     return 0
 
@@ -171,11 +225,18 @@ def run_repo_update(args: argparse.Namespace) -> int:
         if r.error:
             print(f"...Unable to get an update from the {r.name!r} chart repository:\n\t{r.error}")
         else:
-            state = "Successfully got an update" if r.changed else "Index unchanged; kept the cached copy"
+            state = (
+                "Successfully got an update"
+                if r.changed
+                else "Index unchanged; kept the cached copy"
+            )
             print(f"...{state} from the {r.name!r} chart repository")
     failed = [r.name for r in results if r.error]
     if failed:
-        print(f"Error: failed to update the following repositories: {', '.join(failed)}", file=sys.stderr)
+        print(
+            f"Error: failed to update the following repositories: {', '.join(failed)}",
+            file=sys.stderr,
+        )
         return 1
     print("Update Complete. \u2388Happy Helming!\u2388")
     return 0
@@ -212,8 +273,12 @@ def run_search(args: argparse.Namespace) -> int:
         print("No results found")
     else:
         rows = [h.to_dict() for h in hits]
-        _print_rows(rows, ("NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"), args.output,
-                    args.max_col_width)
+        _print_rows(
+            rows,
+            ("NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"),
+            args.output,
+            args.max_col_width,
+        )
     return 1 if args.fail_on_no_result and not hits else 0
 
 
@@ -221,8 +286,14 @@ def run_pull(args: argparse.Namespace) -> int:
     from pyhelm.repo.client import pull_chart
 
     _apply_repo_flags(args)
-    pull_chart(args.chart, args.version, args.devel, args.destination, args.untar,
-               args.untardir if args.untar else None)
+    pull_chart(
+        args.chart,
+        args.version,
+        args.devel,
+        args.destination,
+        args.untar,
+        args.untardir if args.untar else None,
+    )
     return 0
 
 
@@ -237,13 +308,19 @@ def run_dependency(args: argparse.Namespace) -> int:
             return 0
         _print_rows(rows, ("NAME", "VERSION", "REPOSITORY", "STATUS"), "table")
         return 0
-    run = dependencies.update_dependencies if args.action == "update" else dependencies.build_dependencies
+    run = (
+        dependencies.update_dependencies
+        if args.action == "update"
+        else dependencies.build_dependencies
+    )
     for line in run(args.chart, skip_refresh=args.skip_refresh):
         print(line)
     return 0
 
 
-def _print_rows(rows: list[dict[str, Any]], headers: tuple[str, ...], output: str, width: int = 0) -> None:
+def _print_rows(
+    rows: list[dict[str, Any]], headers: tuple[str, ...], output: str, width: int = 0
+) -> None:
     if output == "json":
         print(json.dumps(rows))
         return

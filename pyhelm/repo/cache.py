@@ -42,7 +42,9 @@ def _write_json(path: Path, value: Any) -> None:
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        write_atomic(
+            path, json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        )
         _prune(path.parent)
     except OSError:
         pass  # a cache that cannot be written only costs speed
@@ -109,12 +111,24 @@ def build_search_rows(doc: Any) -> list[list[Any]]:
     rows: list[list[Any]] = []
     entries = doc.get("entries") if isinstance(doc, dict) else None
     for name in sorted(entries or {}):
-        versions = [v for v in entries[name] or [] if isinstance(v, dict) and isinstance(v.get("version"), str)]
+        versions = [
+            v
+            for v in entries[name] or []
+            if isinstance(v, dict) and isinstance(v.get("version"), str)
+        ]
         versions.sort(key=lambda v: semver_range.sort_key(v["version"]), reverse=True)
         for v in versions:
             keywords = v.get("keywords") if isinstance(v.get("keywords"), list) else []
-            rows.append([name, v["version"], _s(v.get("appVersion")), _s(v.get("description")),
-                         [str(k) for k in keywords], bool(v.get("deprecated", False))])
+            rows.append(
+                [
+                    name,
+                    v["version"],
+                    _s(v.get("appVersion")),
+                    _s(v.get("description")),
+                    [str(k) for k in keywords],
+                    bool(v.get("deprecated", False)),
+                ]
+            )
     return rows
 
 

@@ -27,8 +27,14 @@ from pyhelm import settings
 from pyhelm.chart.package import write_atomic
 from pyhelm.errors import RepoError
 from pyhelm.repo import cache
-from pyhelm.repo.config import (RepoEntry, RepoFile, index_meta_path, index_path, locked_repo_file,
-                                read_meta)
+from pyhelm.repo.config import (
+    RepoEntry,
+    RepoFile,
+    index_meta_path,
+    index_path,
+    locked_repo_file,
+    read_meta,
+)
 from pyhelm.repo.index import ChartVersion, IndexFile, file_digest
 
 DEFAULT_TIMEOUT = 120.0
@@ -41,8 +47,14 @@ def _session(entry: RepoEntry) -> Any:
     from urllib3.util.retry import Retry
 
     session = requests.Session()
-    retry = Retry(total=RETRIES, connect=RETRIES, read=RETRIES, backoff_factor=0.2,
-                  status_forcelist=(502, 503, 504), allowed_methods=("GET", "HEAD"))
+    retry = Retry(
+        total=RETRIES,
+        connect=RETRIES,
+        read=RETRIES,
+        backoff_factor=0.2,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=("GET", "HEAD"),
+    )
     session.mount("http://", HTTPAdapter(max_retries=retry))
     session.mount("https://", HTTPAdapter(max_retries=retry))
     if entry.username or entry.password:
@@ -54,8 +66,12 @@ def _session(entry: RepoEntry) -> Any:
     return session
 
 
-def http_get(entry: RepoEntry, url: str, timeout: float = DEFAULT_TIMEOUT,
-             headers: dict[str, str] | None = None) -> Any:
+def http_get(
+    entry: RepoEntry,
+    url: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    headers: dict[str, str] | None = None,
+) -> Any:
     """GET ``url`` with the repository's credentials; ``RepoError`` with a fix when it fails."""
     import requests
 
@@ -63,15 +79,21 @@ def http_get(entry: RepoEntry, url: str, timeout: float = DEFAULT_TIMEOUT,
         with _session(entry) as session:
             response = session.get(url, timeout=timeout, headers=headers or {})
     except requests.exceptions.SSLError as exc:
-        raise RepoError(f"repository {entry.name!r}: TLS error for {url}: {_short(exc)}; pass --ca-file "
-                        "or --insecure-skip-tls-verify") from None
+        raise RepoError(
+            f"repository {entry.name!r}: TLS error for {url}: {_short(exc)}; pass --ca-file "
+            "or --insecure-skip-tls-verify"
+        ) from None
     except requests.exceptions.RequestException as exc:
         raise RepoError(f"repository {entry.name!r}: cannot reach {url}: {_short(exc)}") from None
     if response.status_code in (401, 403):
-        raise RepoError(f"repository {entry.name!r}: {url} answered {response.status_code}; check "
-                        "--username/--password")
+        raise RepoError(
+            f"repository {entry.name!r}: {url} answered {response.status_code}; check "
+            "--username/--password"
+        )
     if response.status_code not in (200, 304):
-        raise RepoError(f"repository {entry.name!r}: {url} answered {response.status_code} {response.reason}")
+        raise RepoError(
+            f"repository {entry.name!r}: {url} answered {response.status_code} {response.reason}"
+        )
     return response
 
 
@@ -96,7 +118,9 @@ class UpdateResult:
     error: str = ""
 
 
-def fetch_index(entry: RepoEntry, timeout: float = DEFAULT_TIMEOUT, conditional: bool = True) -> UpdateResult:
+def fetch_index(
+    entry: RepoEntry, timeout: float = DEFAULT_TIMEOUT, conditional: bool = True
+) -> UpdateResult:
     """Download ``entry``'s index into the cache (conditionally); never raises for HTTP trouble."""
     meta = read_meta(entry.name) if conditional and index_path(entry.name).is_file() else {}
     headers = {}
@@ -109,8 +133,12 @@ def fetch_index(entry: RepoEntry, timeout: float = DEFAULT_TIMEOUT, conditional:
         response = http_get(entry, f"{entry.url}/index.yaml", timeout, headers)
         if response.status_code == 304:
             return UpdateResult(entry.name, changed=False)
-        store_index(entry, response.content, response.headers.get("ETag", ""),
-                    response.headers.get("Last-Modified", ""))
+        store_index(
+            entry,
+            response.content,
+            response.headers.get("ETag", ""),
+            response.headers.get("Last-Modified", ""),
+        )
     except RepoError as exc:
         return UpdateResult(entry.name, error=str(exc))
     return UpdateResult(entry.name, changed=True)
@@ -121,8 +149,10 @@ def store_index(entry: RepoEntry, data: bytes, etag: str = "", last_modified: st
     source = f"{entry.url}/index.yaml"
     digest, doc = cache.parsed_index_doc(data, source)
     if not isinstance(doc, dict) or not isinstance(doc.get("entries"), dict):
-        raise RepoError(f"repository {entry.name!r}: {source} is not a chart repository index "
-                        "(no 'entries'); is the URL right?")
+        raise RepoError(
+            f"repository {entry.name!r}: {source} is not a chart repository index "
+            "(no 'entries'); is the URL right?"
+        )
     cache.search_rows(digest, doc)
     index_path(entry.name).parent.mkdir(parents=True, exist_ok=True)
     write_atomic(index_path(entry.name), data)
@@ -146,8 +176,10 @@ def add_repo(entry: RepoEntry, force_update: bool = False, timeout: float = DEFA
     if existing is not None and not force_update:
         if existing == entry:
             return f"{entry.name!r} already exists with the same configuration, skipping"
-        raise RepoError(f"repository name {entry.name!r} already exists with another configuration; "
-                        "use --force-update to replace it")
+        raise RepoError(
+            f"repository name {entry.name!r} already exists with another configuration; "
+            "use --force-update to replace it"
+        )
     result = fetch_index(entry, timeout, conditional=False)
     if result.error:
         raise RepoError(f"{result.error}; is {entry.url} a chart repository?")
@@ -156,7 +188,9 @@ def add_repo(entry: RepoEntry, force_update: bool = False, timeout: float = DEFA
     return f"{entry.name!r} has been added to your repositories"
 
 
-def update_repos(names: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT) -> list[UpdateResult]:
+def update_repos(
+    names: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> list[UpdateResult]:
     """``repo update``: refresh the named repositories (all when none), in parallel."""
     repo_file = RepoFile.load()
     if not repo_file.repositories:
@@ -165,8 +199,10 @@ def update_repos(names: list[str] | None = None, timeout: float = DEFAULT_TIMEOU
     if names:
         unknown = [n for n in names if repo_file.get(n) is None]
         if unknown:
-            raise RepoError(f"no repositories found matching {', '.join(map(repr, unknown))}; "
-                            "see 'pyhelm repo list'")
+            raise RepoError(
+                f"no repositories found matching {', '.join(map(repr, unknown))}; "
+                "see 'pyhelm repo list'"
+            )
         entries = [e for e in entries if e.name in names]
     with ThreadPoolExecutor(max_workers=min(8, len(entries))) as pool:
         return list(pool.map(lambda e: fetch_index(e, timeout), entries))
@@ -187,7 +223,9 @@ def remove_repo(names: list[str]) -> None:
 def resolve_url(entry: RepoEntry, cv: ChartVersion) -> str:
     """The absolute download URL of a chart version (relative URLs are under the repo URL)."""
     if not cv.urls:
-        raise RepoError(f"repository {entry.name!r}: chart {cv.name} {cv.version} has no download URL")
+        raise RepoError(
+            f"repository {entry.name!r}: chart {cv.name} {cv.version} has no download URL"
+        )
     return urljoin(entry.url + "/", cv.urls[0])
 
 
@@ -221,21 +259,29 @@ def _credentials_for(entry: RepoEntry, url: str) -> RepoEntry:
     return dataclasses.replace(entry, username="", password="")
 
 
-def find_chart(reference: str, version: str | None, devel: bool = False) -> tuple[RepoEntry, ChartVersion]:
+def find_chart(
+    reference: str, version: str | None, devel: bool = False
+) -> tuple[RepoEntry, ChartVersion]:
     """Resolve ``repo/chart`` and a version constraint to an index entry."""
     repo_name, sep, chart_name = reference.partition("/")
     if not sep or not repo_name or not chart_name or "/" in chart_name:
-        raise RepoError(f"{reference!r}: no such chart folder or archive, and not a 'repo/chart' reference")
+        raise RepoError(
+            f"{reference!r}: no such chart folder or archive, and not a 'repo/chart' reference"
+        )
     entry = RepoFile.load().get(repo_name)
     if entry is None:
-        raise RepoError(f"repository {repo_name!r} is not known (chart {reference!r}); "
-                        f"run 'pyhelm repo add {repo_name} <url>' first")
+        raise RepoError(
+            f"repository {repo_name!r} is not known (chart {reference!r}); "
+            f"run 'pyhelm repo add {repo_name} <url>' first"
+        )
     index = load_repo_index(repo_name)
     try:
         cv = index.get(chart_name, version, devel)
     except RepoError as exc:
-        raise RepoError(f"repository {repo_name!r}: {exc}; 'pyhelm search repo {chart_name} --versions' "
-                        f"lists what there is (after 'pyhelm repo update {repo_name}')") from None
+        raise RepoError(
+            f"repository {repo_name!r}: {exc}; 'pyhelm search repo {chart_name} --versions' "
+            f"lists what there is (after 'pyhelm repo update {repo_name}')"
+        ) from None
     return entry, cv
 
 
@@ -249,18 +295,28 @@ def locate_repo_chart(reference: str, version: str | None, devel: bool = False) 
     return download_chart(entry, cv)
 
 
-def pull_chart(reference: str, version: str | None = None, devel: bool = False, dest: str | Path = ".",
-               untar: bool = False, untardir: str | None = None) -> Path:
+def pull_chart(
+    reference: str,
+    version: str | None = None,
+    devel: bool = False,
+    dest: str | Path = ".",
+    untar: bool = False,
+    untardir: str | None = None,
+) -> Path:
     """``pull``: copy a verified archive into ``dest`` (or unpack it there with ``untar``)."""
     from pyhelm.chart.archive import extract_archive
 
     folder = Path(dest)
     if not folder.is_dir():
-        raise RepoError(f"{folder}: destination folder does not exist; create it or pass another -d")
+        raise RepoError(
+            f"{folder}: destination folder does not exist; create it or pass another -d"
+        )
     entry, cv = find_chart(reference, version, devel)
     archive = download_chart(entry, cv)
     if untar:
-        return extract_archive(archive.read_bytes(), folder / (untardir or "."), f"{reference} {cv.version}")
+        return extract_archive(
+            archive.read_bytes(), folder / (untardir or "."), f"{reference} {cv.version}"
+        )
     target = folder / f"{cv.name}-{cv.version}.tgz"
     write_atomic(target, archive.read_bytes())
     return target

@@ -25,7 +25,9 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def repo_config_path() -> Path:
-    return Path(os.environ.get("PYHELM_REPOSITORY_CONFIG") or settings.config_home() / "repositories.yaml")
+    return Path(
+        os.environ.get("PYHELM_REPOSITORY_CONFIG") or settings.config_home() / "repositories.yaml"
+    )
 
 
 def repo_cache_dir() -> Path:
@@ -67,7 +69,9 @@ class RepoEntry:
 
     def __post_init__(self) -> None:
         if not NAME_RE.match(self.name) or "/" in self.name:
-            raise RepoError(f"repository name {self.name!r} is invalid: use letters, digits, '-', '_' and '.'")
+            raise RepoError(
+                f"repository name {self.name!r} is invalid: use letters, digits, '-', '_' and '.'"
+            )
         if not re.match(r"^https?://", self.url):
             raise RepoError(f"repository URL {self.url!r} must start with http:// or https://")
         self.url = self.url.rstrip("/")
@@ -75,7 +79,9 @@ class RepoEntry:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str) -> RepoEntry:
         if not isinstance(data, dict) or not data.get("name") or not data.get("url"):
-            raise RepoError(f"{source}: every repository needs a 'name' and a 'url'; fix or remove the entry")
+            raise RepoError(
+                f"{source}: every repository needs a 'name' and a 'url'; fix or remove the entry"
+            )
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and data[k] is not None}
         return cls(**known)
 
@@ -118,8 +124,11 @@ class RepoFile:
     def save(self) -> None:
         from pyhelm.chart.package import write_atomic
 
-        doc = {"apiVersion": "", "generated": "0001-01-01T00:00:00Z",
-               "repositories": [r.to_dict() for r in self.repositories]}
+        doc = {
+            "apiVersion": "",
+            "generated": "0001-01-01T00:00:00Z",
+            "repositories": [r.to_dict() for r in self.repositories],
+        }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path, yamlio.dump(doc).encode("utf-8"))
         os.chmod(self.path, 0o600)  # it may hold passwords

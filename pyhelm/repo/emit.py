@@ -79,7 +79,7 @@ def _lines(value: Any, pad: str, out: list[str]) -> None:
         elif isinstance(item, (dict, list)) and item:
             nested: list[str] = []
             _lines(item, pad + "  ", nested)
-            append(f"{pad}- {nested[0][len(pad) + 2:]}")
+            append(f"{pad}- {nested[0][len(pad) + 2 :]}")
             out.extend(nested[1:])
         else:
             append(f"{pad}- {_value(item)}")

@@ -27,8 +27,9 @@ def load_yaml(data: bytes, source: str) -> Any:
         except UnicodeDecodeError as exc:
             raise RepoError(f"{source}: not UTF-8 text (byte {exc.start})") from None
         try:
-            return yaml_rs.loads(text, parse_datetime=False,
-                                 duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins)
+            return yaml_rs.loads(
+                text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins
+            )
         except yaml_rs.YAMLDecodeError:
             pass  # let PyYAML name the line and problem in its own words
     return yamlio.load(data, source, RepoError)

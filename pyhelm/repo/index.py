@@ -63,15 +63,25 @@ class ChartVersion:
 
     @classmethod
     def from_metadata(
-        cls, metadata: ChartMetadata, filename: str, digest: str,
-        base_url: str | None = None, created: str | None = None,
+        cls,
+        metadata: ChartMetadata,
+        filename: str,
+        digest: str,
+        base_url: str | None = None,
+        created: str | None = None,
     ) -> ChartVersion:
         """The entry for an archive ``filename`` (relative to the index) with that digest."""
         url = f"{base_url.rstrip('/')}/{filename}" if base_url else filename
         return cls(
-            name=metadata.name, version=metadata.version, app_version=metadata.app_version,
-            description=metadata.description, urls=[url], digest=digest, created=created or now_rfc3339(),
-            keywords=list(metadata.keywords), deprecated=metadata.deprecated,
+            name=metadata.name,
+            version=metadata.version,
+            app_version=metadata.app_version,
+            description=metadata.description,
+            urls=[url],
+            digest=digest,
+            created=created or now_rfc3339(),
+            keywords=list(metadata.keywords),
+            deprecated=metadata.deprecated,
             metadata=_sorted_keys(metadata.to_dict()),
         )
 
@@ -102,8 +112,13 @@ class ChartVersion:
     def to_dict(self) -> dict[str, Any]:
         """The entry as it appears in index.yaml, keys sorted as Helm writes them."""
         out = dict(self.metadata)
-        out.update(name=self.name, version=self.version, urls=list(self.urls),
-                   digest=self.digest, created=self.created)
+        out.update(
+            name=self.name,
+            version=self.version,
+            urls=list(self.urls),
+            digest=self.digest,
+            created=self.created,
+        )
         if self.app_version:
             out["appVersion"] = self.app_version
         if self.removed:
@@ -127,8 +142,12 @@ def _text(value: Any) -> str:
 class IndexFile:
     """A repository index: ``entries`` (name -> versions, newest first) and ``generated``."""
 
-    def __init__(self, entries: dict[str, list[ChartVersion]] | None = None, generated: str | None = None,
-                 extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        entries: dict[str, list[ChartVersion]] | None = None,
+        generated: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         self.entries: dict[str, list[ChartVersion]] = entries or {}
         self.generated = generated or now_rfc3339()
         self.extra: dict[str, Any] = extra or {}
@@ -136,7 +155,9 @@ class IndexFile:
 
     # -- reading -----------------------------------------------------------------
     @classmethod
-    def load(cls, path_or_bytes: str | os.PathLike[str] | bytes, source: str = "index.yaml") -> IndexFile:
+    def load(
+        cls, path_or_bytes: str | os.PathLike[str] | bytes, source: str = "index.yaml"
+    ) -> IndexFile:
         """Read an index from a file or from bytes (YAML, or JSON read by the fast path).
 
         Raises ``RepoError`` naming ``source`` when it is not an index at all.
@@ -154,11 +175,17 @@ class IndexFile:
     @classmethod
     def from_dict(cls, doc: Any, source: str = "index.yaml") -> IndexFile:
         if not isinstance(doc, dict) or not isinstance(doc.get("entries") or {}, dict):
-            raise RepoError(f"{source}: not a chart repository index (expected a mapping with 'entries')")
+            raise RepoError(
+                f"{source}: not a chart repository index (expected a mapping with 'entries')"
+            )
         if doc.get("apiVersion") not in (API_VERSION, None):
-            raise RepoError(f"{source}: unsupported index apiVersion {doc.get('apiVersion')!r}; expected v1")
-        index = cls(generated=_text(doc.get("generated")) or None,
-                    extra={k: v for k, v in doc.items() if k not in ("apiVersion", "entries", "generated")})
+            raise RepoError(
+                f"{source}: unsupported index apiVersion {doc.get('apiVersion')!r}; expected v1"
+            )
+        index = cls(
+            generated=_text(doc.get("generated")) or None,
+            extra={k: v for k, v in doc.items() if k not in ("apiVersion", "entries", "generated")},
+        )
         for name, versions in (doc.get("entries") or {}).items():
             for i, item in enumerate(versions or []):
                 try:
@@ -173,7 +200,9 @@ class IndexFile:
     # -- writing -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"apiVersion": API_VERSION}
-        doc["entries"] = {name: [cv.to_dict() for cv in self.entries[name]] for name in sorted(self.entries)}
+        doc["entries"] = {
+            name: [cv.to_dict() for cv in self.entries[name]] for name in sorted(self.entries)
+        }
         doc["generated"] = self.generated
         doc.update(sorted(self.extra.items()))
         return doc
@@ -285,7 +314,8 @@ def parse_index_bytes(data: bytes, source: str) -> Any:
 
 
 def index_directory(
-    directory: str | os.PathLike[str], base_url: str | None = None,
+    directory: str | os.PathLike[str],
+    base_url: str | None = None,
     merge_from: IndexFile | str | os.PathLike[str] | None = None,
 ) -> IndexFile:
     """Index every ``*.tgz`` in ``directory`` and one level of subfolders (as Helm).

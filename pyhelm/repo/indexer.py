@@ -44,8 +44,10 @@ class DirectoryIndexer:
             if cv is None:
                 continue
             if index.has(cv.name, cv.version):
-                index.warnings.append(f"{self.root}/{rel}: skipped, {cv.name} {cv.version} is already "
-                                      "indexed from another file")
+                index.warnings.append(
+                    f"{self.root}/{rel}: skipped, {cv.name} {cv.version} is already "
+                    "indexed from another file"
+                )
                 continue
             index.entries.setdefault(cv.name, []).append(cv)
         index.sort_entries()
@@ -57,13 +59,23 @@ class DirectoryIndexer:
     def _url(self, rel: str) -> str:
         return f"{self.base_url}/{rel}" if self.base_url else rel
 
-    def _entry(self, rel: str, known: dict[str, ChartVersion], previous: dict[str, list[int | str]],
-               warnings: list[str]) -> ChartVersion | None:
+    def _entry(
+        self,
+        rel: str,
+        known: dict[str, ChartVersion],
+        previous: dict[str, list[int | str]],
+        warnings: list[str],
+    ) -> ChartVersion | None:
         path = f"{self.root}/{rel}"
         try:
             st = os.stat(path)
             record = previous.get(rel)
-            if record and record[0] == st.st_size and record[1] == st.st_mtime_ns and record[2] in known:
+            if (
+                record
+                and record[0] == st.st_size
+                and record[1] == st.st_mtime_ns
+                and record[2] in known
+            ):
                 self._stats[rel] = record
                 return dataclasses.replace(known[str(record[2])], urls=[self._url(rel)])
             with open(path, "rb") as handle:
@@ -73,7 +85,9 @@ class DirectoryIndexer:
             if digest in known:
                 return dataclasses.replace(known[digest], urls=[self._url(rel)])
             raw = read_chart_yaml(data, path)
-            meta = ChartMetadata.from_dict(load_yaml(raw, f"{path}:Chart.yaml"), f"{path}:Chart.yaml")
+            meta = ChartMetadata.from_dict(
+                load_yaml(raw, f"{path}:Chart.yaml"), f"{path}:Chart.yaml"
+            )
             return ChartVersion.from_metadata(meta, rel, digest, self.base_url)
         except (PyHelmError, OSError, ValueError) as exc:
             warnings.append(f"{path}: skipped, not a valid chart archive: {exc}")
@@ -113,5 +127,9 @@ def archives(root: Path) -> list[str]:
                 top.append(item.name)
             elif item.is_dir() and not item.name.startswith("."):
                 with os.scandir(item.path) as inner:
-                    nested += [f"{item.name}/{f.name}" for f in inner if f.name.endswith(".tgz") and f.is_file()]
+                    nested += [
+                        f"{item.name}/{f.name}"
+                        for f in inner
+                        if f.name.endswith(".tgz") and f.is_file()
+                    ]
     return sorted(top) + sorted(nested)

@@ -39,7 +39,11 @@ def _rows(repo: str) -> list[list[Any]]:
     rows = cache.cached_search_rows(digest) if digest else None
     if rows is None:
         index = load_repo_index(repo)
-        rows = cache.search_rows(digest, index.to_dict()) if digest else cache.build_search_rows(index.to_dict())
+        rows = (
+            cache.search_rows(digest, index.to_dict())
+            if digest
+            else cache.build_search_rows(index.to_dict())
+        )
     return rows
 
 
@@ -50,8 +54,13 @@ def _wanted(version: str, wanted: semver_range.Constraint | None, devel: bool) -
     return wanted.allows(version, include_prerelease=devel)
 
 
-def search_repos(keyword: str = "", regexp: bool = False, versions: bool = False,
-                 constraint: str | None = None, devel: bool = False) -> list[SearchHit]:
+def search_repos(
+    keyword: str = "",
+    regexp: bool = False,
+    versions: bool = False,
+    constraint: str | None = None,
+    devel: bool = False,
+) -> list[SearchHit]:
     """Matching chart versions: the newest matching one per chart, or all with ``versions``."""
     repos = RepoFile.load().repositories
     if not repos:
@@ -69,8 +78,14 @@ def search_repos(keyword: str = "", regexp: bool = False, versions: bool = False
         last = None
         for name, version, app_version, description, keywords, deprecated in _rows(repo.name):
             full = f"{repo.name}/{name}"
-            if (last == full and not versions) or (keyword and not (
-                    pattern.search(full) or pattern.search(description) or any(pattern.search(k) for k in keywords))):
+            if (last == full and not versions) or (
+                keyword
+                and not (
+                    pattern.search(full)
+                    or pattern.search(description)
+                    or any(pattern.search(k) for k in keywords)
+                )
+            ):
                 continue
             if not _wanted(version, wanted, devel):
                 continue

@@ -13,14 +13,20 @@ import pytest
 MakeChart = Callable[..., Path]
 
 
-def write_chart(root: Path, name: str = "demo", version: str = "0.1.0", app_version: str = "1.0.0",
-                description: str = "A demo chart", extra_yaml: str = "",
-                files: dict[str, str] | None = None) -> Path:
+def write_chart(
+    root: Path,
+    name: str = "demo",
+    version: str = "0.1.0",
+    app_version: str = "1.0.0",
+    description: str = "A demo chart",
+    extra_yaml: str = "",
+    files: dict[str, str] | None = None,
+) -> Path:
     """Write a small chart folder at ``root/name`` and return it."""
     chart = root / name
     (chart / "templates").mkdir(parents=True, exist_ok=True)
     (chart / "Chart.yaml").write_text(
-        f"apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"{app_version}\"\n"
+        f'apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: "{app_version}"\n'
         f"description: {description}\n{extra_yaml}"
     )
     (chart / "values.yaml").write_text("replicaCount: 1\n")

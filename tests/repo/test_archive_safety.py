@@ -37,19 +37,52 @@ def _special(name: str, kind: bytes, linkname: str = "") -> tarfile.TarInfo:
 
 
 ATTACKS = {
-    "absolute path": (_tgz(("evil/Chart.yaml", CHART_YAML), ("/tmp/pwned", b"x")), "escapes the chart folder"),
-    "dot-dot": (_tgz(("evil/Chart.yaml", CHART_YAML), ("../pwned", b"x")), "escapes the chart folder"),
-    "dot-dot inside": (_tgz(("evil/Chart.yaml", CHART_YAML), ("evil/../../pwned", b"x")), "escapes"),
-    "symlink": (_tgz(("evil/Chart.yaml", CHART_YAML), _special("evil/link", tarfile.SYMTYPE, "/etc/passwd")),
-                "is a link to '/etc/passwd'"),
-    "hardlink": (_tgz(("evil/Chart.yaml", CHART_YAML), _special("evil/hard", tarfile.LNKTYPE, "/etc/passwd")),
-                 "is a link"),
-    "char device": (_tgz(("evil/Chart.yaml", CHART_YAML), _special("evil/tty", tarfile.CHRTYPE)), "device, FIFO"),
-    "block device": (_tgz(("evil/Chart.yaml", CHART_YAML), _special("evil/sda", tarfile.BLKTYPE)), "device, FIFO"),
-    "fifo": (_tgz(("evil/Chart.yaml", CHART_YAML), _special("evil/pipe", tarfile.FIFOTYPE)), "device, FIFO"),
-    "two top folders": (_tgz(("evil/Chart.yaml", CHART_YAML), ("other/Chart.yaml", CHART_YAML)),
-                        "more than one top folder"),
-    "file at top level": (_tgz(("Chart.yaml", CHART_YAML),), "not inside the chart's top folder"),
+    "absolute path": (
+        _tgz(("evil/Chart.yaml", CHART_YAML), ("/tmp/pwned", b"x")),
+        "escapes the chart folder",
+    ),
+    "dot-dot": (
+        _tgz(("evil/Chart.yaml", CHART_YAML), ("../pwned", b"x")),
+        "escapes the chart folder",
+    ),
+    "dot-dot inside": (
+        _tgz(("evil/Chart.yaml", CHART_YAML), ("evil/../../pwned", b"x")),
+        "escapes",
+    ),
+    "symlink": (
+        _tgz(
+            ("evil/Chart.yaml", CHART_YAML), _special("evil/link", tarfile.SYMTYPE, "/etc/passwd")
+        ),
+        "is a link to '/etc/passwd'",
+    ),
+    "hardlink": (
+        _tgz(
+            ("evil/Chart.yaml", CHART_YAML), _special("evil/hard", tarfile.LNKTYPE, "/etc/passwd")
+        ),
+        "is a link",
+    ),
+    "char device": (
+        _tgz(("evil/Chart.yaml", CHART_YAML), _special("evil/tty", tarfile.CHRTYPE)),
+        "device, FIFO",
+    ),
+    "block device": (
+        _tgz(("evil/Chart.yaml", CHART_YAML), _special("evil/sda", tarfile.BLKTYPE)),
+        "device, FIFO",
+    ),
+    "fifo": (
+        _tgz(("evil/Chart.yaml", CHART_YAML), _special("evil/pipe", tarfile.FIFOTYPE)),
+        "device, FIFO",
+    ),
+    "two top folders": (
+        _tgz(("evil/Chart.yaml", CHART_YAML), ("other/Chart.yaml", CHART_YAML)),
+        "more than one top folder",
+    ),
+    "file at top level": (
+        _tgz(
+            ("Chart.yaml", CHART_YAML),
+        ),
+        "not inside the chart's top folder",
+    ),
     "not an archive": (b"\x1f\x8b\x08garbage", "not a gzip archive|not a valid chart archive"),
 }
 
@@ -74,7 +107,9 @@ def test_hostile_archive_writes_nothing_when_extracted(attack: str, tmp_path: Pa
 
 def test_decompression_bomb_is_refused_by_total_size(monkeypatch) -> None:
     monkeypatch.setenv("PYHELM_MAX_DECOMPRESSED_CHART_SIZE", str(64 * 1024))
-    data = _tgz(("evil/Chart.yaml", CHART_YAML), *[(f"evil/f{i}", b"\0" * 30_000) for i in range(4)])
+    data = _tgz(
+        ("evil/Chart.yaml", CHART_YAML), *[(f"evil/f{i}", b"\0" * 30_000) for i in range(4)]
+    )
     assert len(data) < 4096  # tiny on disk
     with pytest.raises(UnsafeArchiveError, match="decompress"):
         read_archive(data, "bomb.tgz")
@@ -89,7 +124,9 @@ def test_gzip_bomb_stops_inflating_at_the_limit(monkeypatch) -> None:
 def test_file_over_the_per_file_limit_is_refused(monkeypatch) -> None:
     monkeypatch.setenv("PYHELM_MAX_DECOMPRESSED_FILE_SIZE", "1000")
     data = _tgz(("evil/Chart.yaml", CHART_YAML), ("evil/big", b"a" * 2000))
-    with pytest.raises(UnsafeArchiveError, match="'evil/big' is 2000 bytes, over the per-file limit"):
+    with pytest.raises(
+        UnsafeArchiveError, match="'evil/big' is 2000 bytes, over the per-file limit"
+    ):
         read_archive(data, "big.tgz")
 
 

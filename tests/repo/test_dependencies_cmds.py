@@ -38,15 +38,23 @@ def test_update_resolves_constraint_from_a_repository_url(make_chart, static_ser
     assert check_dependencies(load_chart(parent)).subchart("lib").version == "1.4.2"
 
 
-def test_update_and_build_through_an_added_repository_alias(pyhelm, make_chart, static_server) -> None:
+def test_update_and_build_through_an_added_repository_alias(
+    pyhelm, make_chart, static_server
+) -> None:
     url, www, _ = static_server
     _serve_versions(make_chart, www, url, ["1.0.0"])
     assert pyhelm("repo", "add", "stable", url).returncode == 0
-    parent = _parent(make_chart, "  - name: lib\n    version: '>=1.0.0'\n    repository: '@stable'\n")
+    parent = _parent(
+        make_chart, "  - name: lib\n    version: '>=1.0.0'\n    repository: '@stable'\n"
+    )
     done = pyhelm("dependency", "update", str(parent))
     assert done.returncode == 0, done.stderr
-    assert yaml.safe_load((parent / "Chart.lock").read_text())["dependencies"][0]["repository"] == url
-    _serve_versions(make_chart, www, url, ["1.0.0", "1.1.0"])  # newer upstream: build keeps the lock
+    assert (
+        yaml.safe_load((parent / "Chart.lock").read_text())["dependencies"][0]["repository"] == url
+    )
+    _serve_versions(
+        make_chart, www, url, ["1.0.0", "1.1.0"]
+    )  # newer upstream: build keeps the lock
     shutil.rmtree(parent / "charts")
     built = pyhelm("dependency", "build", str(parent))
     assert built.returncode == 0, built.stderr
@@ -55,12 +63,16 @@ def test_update_and_build_through_an_added_repository_alias(pyhelm, make_chart, 
     assert listed.stdout.splitlines()[1].split() == ["lib", ">=1.0.0", "@stable", "ok"]
     again = pyhelm("dependency", "update", str(parent))
     assert again.returncode == 0
-    assert [p.name for p in (parent / "charts").iterdir()] == ["lib-1.1.0.tgz"]  # old archive removed
+    assert [p.name for p in (parent / "charts").iterdir()] == [
+        "lib-1.1.0.tgz"
+    ]  # old archive removed
 
 
 def test_file_dependency_is_packaged_into_charts(make_chart) -> None:
     make_chart(name="lib", version="0.3.0")
-    parent = _parent(make_chart, "  - name: lib\n    version: ~0.3\n    repository: file://../lib\n")
+    parent = _parent(
+        make_chart, "  - name: lib\n    version: ~0.3\n    repository: file://../lib\n"
+    )
     update_dependencies(parent)
     assert (parent / "charts" / "lib-0.3.0.tgz").is_file()
 
@@ -74,18 +86,24 @@ def test_file_dependency_outside_the_constraint_is_refused(make_chart) -> None:
 
 def test_render_refuses_missing_dependencies_with_the_fix(pyhelm, make_chart) -> None:
     make_chart(name="lib", version="0.3.0")
-    parent = _parent(make_chart, "  - name: lib\n    version: ~0.3\n    repository: file://../lib\n")
+    parent = _parent(
+        make_chart, "  - name: lib\n    version: ~0.3\n    repository: file://../lib\n"
+    )
     done = pyhelm("template", "x", str(parent))
     assert done.returncode == 1
-    assert done.stderr == (f"Error: {parent}: dependency 'lib' is in Chart.yaml but missing from charts/; "
-                           f"run 'pyhelm dependency build {parent}'\n")
+    assert done.stderr == (
+        f"Error: {parent}: dependency 'lib' is in Chart.yaml but missing from charts/; "
+        f"run 'pyhelm dependency build {parent}'\n"
+    )
     assert pyhelm("dependency", "build", str(parent)).returncode == 0
     assert pyhelm("template", "x", str(parent)).returncode == 0
 
 
 def test_render_refuses_a_lock_out_of_date_with_chart_yaml(pyhelm, make_chart) -> None:
     make_chart(name="lib", version="0.3.0")
-    parent = _parent(make_chart, "  - name: lib\n    version: ~0.3\n    repository: file://../lib\n")
+    parent = _parent(
+        make_chart, "  - name: lib\n    version: ~0.3\n    repository: file://../lib\n"
+    )
     update_dependencies(parent)
     text = (parent / "Chart.yaml").read_text().replace("~0.3", "^0.3")
     (parent / "Chart.yaml").write_text(text)
@@ -113,10 +131,14 @@ def test_unknown_alias_repository_says_to_add_it(make_chart) -> None:
 @pytest.mark.helm
 def test_lock_digest_matches_helms(helm_bin, make_chart, pyhelm) -> None:
     make_chart(name="child", version="0.1.0")
-    parent = _parent(make_chart, (
-        "  - name: child\n    version: '>=0.1.0 <1.0.0'\n    repository: file://../child\n"
-        "    condition: child.enabled\n    tags: [backend]\n    alias: kid\n"
-        "    import-values:\n      - child: service\n        parent: svc\n"))
+    parent = _parent(
+        make_chart,
+        (
+            "  - name: child\n    version: '>=0.1.0 <1.0.0'\n    repository: file://../child\n"
+            "    condition: child.enabled\n    tags: [backend]\n    alias: kid\n"
+            "    import-values:\n      - child: service\n        parent: svc\n"
+        ),
+    )
     subprocess.run([helm_bin, "dependency", "update", str(parent)], check=True, capture_output=True)
     assert pyhelm("dependency", "list", str(parent)).stdout.splitlines()[1].split()[-1] == "ok"
     built = pyhelm("dependency", "build", str(parent))  # accepts Helm's lock: same digest

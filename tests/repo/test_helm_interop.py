@@ -27,21 +27,31 @@ def test_helm_reads_our_archive(helm_bin, pyhelm, make_chart, tmp_path) -> None:
     assert values.strip() == "replicaCount: 1"
 
 
-def test_helm_adds_searches_and_pulls_from_our_repository(helm_bin, pyhelm, make_chart, static_server,
-                                                          tmp_path) -> None:
+def test_helm_adds_searches_and_pulls_from_our_repository(
+    helm_bin, pyhelm, make_chart, static_server, tmp_path
+) -> None:
     url, www, _ = static_server
     for v in ("0.1.0", "0.2.0"):
-        pyhelm("package", str(make_chart(name="web", version=v, description="Our web chart")), "-d", str(www))
+        pyhelm(
+            "package",
+            str(make_chart(name="web", version=v, description="Our web chart")),
+            "-d",
+            str(www),
+        )
     assert pyhelm("repo", "index", str(www), "--url", url).returncode == 0
     _helm(helm_bin, "repo", "add", "ours", url)
     found = json.loads(_helm(helm_bin, "search", "repo", "ours/web", "-l", "-o", "json").stdout)
     assert [(h["name"], h["version"], h["description"]) for h in found] == [
-        ("ours/web", "0.2.0", "Our web chart"), ("ours/web", "0.1.0", "Our web chart")]
+        ("ours/web", "0.2.0", "Our web chart"),
+        ("ours/web", "0.1.0", "Our web chart"),
+    ]
     _helm(helm_bin, "pull", "ours/web", "--version", "0.1.0", "-d", str(tmp_path))
     assert (tmp_path / "web-0.1.0.tgz").read_bytes() == (www / "web-0.1.0.tgz").read_bytes()
 
 
-def test_we_read_helms_archives_and_index(helm_bin, pyhelm, make_chart, static_server, tmp_path) -> None:
+def test_we_read_helms_archives_and_index(
+    helm_bin, pyhelm, make_chart, static_server, tmp_path
+) -> None:
     url, www, _ = static_server
     for v in ("0.1.0", "0.3.0-beta.1"):
         _helm(helm_bin, "package", str(make_chart(name="hweb", version=v)), "-d", str(www))

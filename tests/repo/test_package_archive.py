@@ -19,12 +19,23 @@ def _members(data: bytes) -> list[tarfile.TarInfo]:
 
 
 def test_archive_has_helm_layout_and_honours_helmignore(make_chart) -> None:
-    chart = make_chart(files={".helmignore": "*.bak\nsecret/\n", "notes.bak": "x", "secret/key": "k",
-                              "README.md": "hi"})
+    chart = make_chart(
+        files={
+            ".helmignore": "*.bak\nsecret/\n",
+            "notes.bak": "x",
+            "secret/key": "k",
+            "README.md": "hi",
+        }
+    )
     _, data = archive_bytes(chart)
     names = [m.name for m in _members(data)]
-    assert names == ["demo/Chart.yaml", "demo/values.yaml", "demo/templates/configmap.yaml",
-                     "demo/.helmignore", "demo/README.md"]
+    assert names == [
+        "demo/Chart.yaml",
+        "demo/values.yaml",
+        "demo/templates/configmap.yaml",
+        "demo/.helmignore",
+        "demo/README.md",
+    ]
 
 
 def test_entries_are_normalised_files_only(make_chart) -> None:
@@ -32,7 +43,13 @@ def test_entries_are_normalised_files_only(make_chart) -> None:
     for member in _members(data):
         assert member.isfile()
         assert (member.mode, member.mtime, member.uid, member.gid, member.uname, member.gname) == (
-            0o644, 0, 0, 0, "", "")
+            0o644,
+            0,
+            0,
+            0,
+            "",
+            "",
+        )
 
 
 def test_same_chart_gives_byte_identical_archives(make_chart, tmp_path: Path) -> None:

@@ -9,10 +9,16 @@ import json
 from pathlib import Path
 
 
-def _publish(pyhelm, make_chart, www: Path, url: str, versions=("0.1.0", "0.2.0", "1.0.0-rc.1")) -> None:
+def _publish(
+    pyhelm, make_chart, www: Path, url: str, versions=("0.1.0", "0.2.0", "1.0.0-rc.1")
+) -> None:
     for v in versions:
-        chart = make_chart(name="web", version=v, description="A web server chart",
-                           extra_yaml="keywords: [nginx, http]\n")
+        chart = make_chart(
+            name="web",
+            version=v,
+            description="A web server chart",
+            extra_yaml="keywords: [nginx, http]\n",
+        )
         assert pyhelm("package", str(chart), "-d", str(www)).returncode == 0
     done = pyhelm("repo", "index", str(www), "--url", url)
     assert done.returncode == 0, done.stderr
@@ -21,10 +27,15 @@ def _publish(pyhelm, make_chart, www: Path, url: str, versions=("0.1.0", "0.2.0"
 def test_package_prints_where_it_saved(pyhelm, make_chart, tmp_path: Path) -> None:
     done = pyhelm("package", str(make_chart()), "-d", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"Successfully packaged chart and saved it to: {tmp_path / 'out' / 'demo-0.1.0.tgz'}"
+    assert (
+        done.stdout.strip()
+        == f"Successfully packaged chart and saved it to: {tmp_path / 'out' / 'demo-0.1.0.tgz'}"
+    )
 
 
-def test_repo_add_update_search_pull_template(pyhelm, make_chart, static_server, tmp_path: Path) -> None:
+def test_repo_add_update_search_pull_template(
+    pyhelm, make_chart, static_server, tmp_path: Path
+) -> None:
     url, www, log = static_server
     _publish(pyhelm, make_chart, www, url)
     added = pyhelm("repo", "add", "local", url)
@@ -36,7 +47,13 @@ def test_repo_add_update_search_pull_template(pyhelm, make_chart, static_server,
 
     found = pyhelm("search", "repo", "nginx", "-o", "json")
     assert json.loads(found.stdout) == [
-        {"name": "local/web", "version": "0.2.0", "app_version": "1.0.0", "description": "A web server chart"}]
+        {
+            "name": "local/web",
+            "version": "0.2.0",
+            "app_version": "1.0.0",
+            "description": "A web server chart",
+        }
+    ]
     every = pyhelm("search", "repo", "web", "--versions", "--devel", "-o", "json")
     assert [h["version"] for h in json.loads(every.stdout)] == ["1.0.0-rc.1", "0.2.0", "0.1.0"]
     table = pyhelm("search", "repo", "local/", "--version", "~0.1")
@@ -62,7 +79,8 @@ def test_repo_add_update_search_pull_template(pyhelm, make_chart, static_server,
 
 
 def test_repo_update_asks_conditionally_and_skips_unchanged_index(
-        pyhelm, make_chart, static_server) -> None:
+    pyhelm, make_chart, static_server
+) -> None:
     url, www, log = static_server
     _publish(pyhelm, make_chart, www, url)
     assert pyhelm("repo", "add", "local", url).returncode == 0
@@ -73,7 +91,9 @@ def test_repo_update_asks_conditionally_and_skips_unchanged_index(
     assert "Index unchanged" in done.stdout
 
 
-def test_one_unreachable_repository_does_not_stop_the_others(pyhelm, make_chart, static_server) -> None:
+def test_one_unreachable_repository_does_not_stop_the_others(
+    pyhelm, make_chart, static_server
+) -> None:
     url, www, _ = static_server
     _publish(pyhelm, make_chart, www, url)
     assert pyhelm("repo", "add", "good", url).returncode == 0
@@ -91,7 +111,9 @@ def test_one_unreachable_repository_does_not_stop_the_others(pyhelm, make_chart,
     assert "failed to update the following repositories: good" in done.stderr
 
 
-def test_pull_refuses_an_archive_that_does_not_match_the_index(pyhelm, make_chart, static_server, tmp_path) -> None:
+def test_pull_refuses_an_archive_that_does_not_match_the_index(
+    pyhelm, make_chart, static_server, tmp_path
+) -> None:
     url, www, _ = static_server
     _publish(pyhelm, make_chart, www, url, versions=("0.1.0",))
     assert pyhelm("repo", "add", "local", url).returncode == 0
@@ -119,10 +141,9 @@ def test_basic_auth_credentials_are_sent(pyhelm, make_chart, tmp_path) -> None:
     import http.server
     import threading
 
-    from tests.repo.conftest import write_chart
-
     from pyhelm.chart.package import package_chart
     from pyhelm.repo.index import index_directory
+    from tests.repo.conftest import write_chart
 
     www = tmp_path / "auth"
     package_chart(write_chart(tmp_path / "src2", name="secret"), www)
@@ -149,7 +170,9 @@ def test_basic_auth_credentials_are_sent(pyhelm, make_chart, tmp_path) -> None:
     try:
         refused = pyhelm("repo", "add", "private", url)
         assert "answered 401; check --username/--password" in refused.stderr
-        done = pyhelm("repo", "add", "private", url, "--username", "u", "--password-stdin", input="p\n")
+        done = pyhelm(
+            "repo", "add", "private", url, "--username", "u", "--password-stdin", input="p\n"
+        )
         assert done.returncode == 0, done.stderr
         assert pyhelm("pull", "private/secret", "-d", str(tmp_path)).returncode == 0
     finally:

@@ -12,7 +12,9 @@ from pyhelm.chart.package import package_chart
 from pyhelm.repo.index import IndexFile, index_directory
 
 
-def test_repo_index_json_writes_json_that_we_and_yaml_readers_load(pyhelm, make_chart, tmp_path) -> None:
+def test_repo_index_json_writes_json_that_we_and_yaml_readers_load(
+    pyhelm, make_chart, tmp_path
+) -> None:
     repo = tmp_path / "repo"
     package_chart(make_chart(), repo)
     done = pyhelm("repo", "index", str(repo), "--json")
@@ -39,7 +41,9 @@ def test_rewritten_archive_is_read_again_despite_the_stat_cache(make_chart, tmp_
     package_chart(chart, repo)
     index_directory(repo).save(repo / "index.yaml")
     first = index_directory(repo, merge_from=repo / "index.yaml").get("demo").digest
-    (chart / "Chart.yaml").write_text((chart / "Chart.yaml").read_text().replace("A demo chart", "Changed"))
+    (chart / "Chart.yaml").write_text(
+        (chart / "Chart.yaml").read_text().replace("A demo chart", "Changed")
+    )
     package_chart(chart, repo)
     again = index_directory(repo, merge_from=repo / "index.yaml").get("demo")
     assert again.digest != first and again.description == "Changed"
@@ -47,8 +51,11 @@ def test_rewritten_archive_is_read_again_despite_the_stat_cache(make_chart, tmp_
 
 def test_package_dependency_update_fills_charts_first(pyhelm, make_chart, tmp_path) -> None:
     make_chart(name="lib", version="0.2.0")
-    parent = make_chart(name="app", extra_yaml="dependencies:\n  - name: lib\n    version: 0.2.x\n"
-                                              "    repository: file://../lib\n")
+    parent = make_chart(
+        name="app",
+        extra_yaml="dependencies:\n  - name: lib\n    version: 0.2.x\n"
+        "    repository: file://../lib\n",
+    )
     done = pyhelm("package", str(parent), "-u", "-d", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     assert (parent / "Chart.lock").is_file()
@@ -65,7 +72,9 @@ def test_empty_configuration_gives_clear_errors(pyhelm) -> None:
     assert "no repo named 'x' found" in pyhelm("repo", "remove", "x").stderr
 
 
-def test_repository_config_flag_points_at_another_file(pyhelm, make_chart, static_server, tmp_path) -> None:
+def test_repository_config_flag_points_at_another_file(
+    pyhelm, make_chart, static_server, tmp_path
+) -> None:
     url, www, _ = static_server
     package_chart(make_chart(), www)
     index_directory(www).save(www / "index.yaml")
@@ -74,11 +83,15 @@ def test_repository_config_flag_points_at_another_file(pyhelm, make_chart, stati
     assert yaml.safe_load(config.read_text())["repositories"][0]["url"] == url
     assert oct(config.stat().st_mode & 0o777) == "0o600"
     assert not (Path(os.environ["PYHELM_CONFIG_HOME"]) / "repositories.yaml").exists()
-    found = pyhelm("search", "repo", "zzz", "--repository-config", str(config), "--fail-on-no-result")
+    found = pyhelm(
+        "search", "repo", "zzz", "--repository-config", str(config), "--fail-on-no-result"
+    )
     assert found.returncode == 1 and found.stdout.strip() == "No results found"
 
 
-def test_adding_the_same_name_with_another_url_needs_force_update(pyhelm, make_chart, static_server) -> None:
+def test_adding_the_same_name_with_another_url_needs_force_update(
+    pyhelm, make_chart, static_server
+) -> None:
     url, www, _ = static_server
     package_chart(make_chart(), www)
     index_directory(www).save(www / "index.yaml")
@@ -89,4 +102,6 @@ def test_adding_the_same_name_with_another_url_needs_force_update(pyhelm, make_c
     assert other.returncode == 0  # the same URL once the trailing '/' is dropped
     changed = pyhelm("repo", "add", "x", url, "--username", "someone")
     assert changed.returncode == 1 and "--force-update" in changed.stderr
-    assert pyhelm("repo", "add", "x", url, "--username", "someone", "--force-update").returncode == 0
+    assert (
+        pyhelm("repo", "add", "x", url, "--username", "someone", "--force-update").returncode == 0
+    )

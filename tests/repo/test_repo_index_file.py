@@ -34,8 +34,9 @@ def test_saved_index_round_trips_and_has_helm_keys(make_chart, tmp_path: Path) -
     assert text.startswith("apiVersion: v1\nentries:\n  demo:\n  - apiVersion: v2\n")
     assert "\ngenerated: " in text
     loaded = IndexFile.load(repo / "index.yaml")
-    assert loaded.entries["demo"][0].to_dict() == index_directory(repo).entries["demo"][0].to_dict() | {
-        "created": loaded.entries["demo"][0].created}
+    assert loaded.entries["demo"][0].to_dict() == index_directory(repo).entries["demo"][
+        0
+    ].to_dict() | {"created": loaded.entries["demo"][0].created}
 
 
 def test_json_index_loads_by_the_fast_path(make_chart, tmp_path: Path) -> None:
@@ -57,8 +58,16 @@ def test_corrupt_archive_is_reported_by_name_and_skipped(make_chart, tmp_path: P
 def test_merge_keeps_old_versions_and_created_of_known_archives(make_chart, tmp_path: Path) -> None:
     repo = _repo(make_chart, tmp_path / "repo", ["0.1.0"])
     old = index_directory(repo, base_url="http://old")
-    old.entries["gone"] = [ChartVersion.from_dict({"name": "gone", "version": "3.0.0", "urls": ["http://old/g.tgz"],
-                                                   "created": "2020-01-01T00:00:00Z"})]
+    old.entries["gone"] = [
+        ChartVersion.from_dict(
+            {
+                "name": "gone",
+                "version": "3.0.0",
+                "urls": ["http://old/g.tgz"],
+                "created": "2020-01-01T00:00:00Z",
+            }
+        )
+    ]
     old.save(tmp_path / "old.yaml")
     _repo(make_chart, repo, ["0.2.0"])
     merged = index_directory(repo, base_url="http://new", merge_from=tmp_path / "old.yaml")
@@ -68,7 +77,9 @@ def test_merge_keeps_old_versions_and_created_of_known_archives(make_chart, tmp_
     assert merged.entries["gone"][0].urls == ["http://old/g.tgz"]
 
 
-def test_incremental_index_does_not_reopen_known_archives(make_chart, tmp_path: Path, monkeypatch) -> None:
+def test_incremental_index_does_not_reopen_known_archives(
+    make_chart, tmp_path: Path, monkeypatch
+) -> None:
     repo = _repo(make_chart, tmp_path / "repo", ["0.1.0", "0.2.0"])
     index_directory(repo).save(repo / "index.yaml")
     _repo(make_chart, repo, ["0.3.0"])
@@ -76,14 +87,18 @@ def test_incremental_index_does_not_reopen_known_archives(make_chart, tmp_path: 
     from pyhelm.repo import indexer
 
     real = indexer.read_chart_yaml
-    monkeypatch.setattr(indexer, "read_chart_yaml", lambda data, source: opened.append(source) or real(data, source))
+    monkeypatch.setattr(
+        indexer, "read_chart_yaml", lambda data, source: opened.append(source) or real(data, source)
+    )
     merged = index_directory(repo, merge_from=repo / "index.yaml")
     assert [Path(s).name for s in opened] == ["demo-0.3.0.tgz"]
     assert [v.version for v in merged.entries["demo"]] == ["0.3.0", "0.2.0", "0.1.0"]
 
 
 def test_get_follows_helm_constraint_rules(make_chart, tmp_path: Path) -> None:
-    index = index_directory(_repo(make_chart, tmp_path / "repo", ["0.1.0", "0.1.5", "1.0.0-rc.1", "0.2.0"]))
+    index = index_directory(
+        _repo(make_chart, tmp_path / "repo", ["0.1.0", "0.1.5", "1.0.0-rc.1", "0.2.0"])
+    )
     assert index.get("demo").version == "0.2.0"
     assert index.get("demo", devel=True).version == "1.0.0-rc.1"
     assert index.get("demo", "~0.1").version == "0.1.5"
@@ -101,11 +116,14 @@ def test_invalid_entries_are_skipped_with_a_warning() -> None:
     assert "entries.a[0]" in index.warnings[0]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"apiVersion: v1\nentries: [\n", "invalid YAML"),
-    (b"- just a list\n", "not a chart repository index"),
-    (b"apiVersion: v9\nentries: {}\n", "unsupported index apiVersion"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"apiVersion: v1\nentries: [\n", "invalid YAML"),
+        (b"- just a list\n", "not a chart repository index"),
+        (b"apiVersion: v9\nentries: {}\n", "unsupported index apiVersion"),
+    ],
+)
 def test_bad_index_files_name_the_problem(data: bytes, message: str) -> None:
     with pytest.raises(RepoError, match=message):
         IndexFile.load(data, "remote/index.yaml")
@@ -120,10 +138,31 @@ def test_add_remove_keep_order() -> None:
 
 
 TRICKY = {
-    "plain": "A web chart", "colon": "x: y # z", "newline": "a\nb", "yes": "yes", "Null": "Null", "inf": ".inf",
-    "neg": "-1", "plus": "+1", "eq": "=", "merge": "<<", "date": "2001-12-14", "float": "1.0", "octal": "0o17",
-    "exp": "1e3", "version": "1.2.3-rc.1", "quote": "it's", "url": "http://h:1/a.tgz", "empty": "",
-    "unicode": "café ☕", "tab": "a\tb", "int": 5, "bool": True, "none": None, "list": [], "map": {},
+    "plain": "A web chart",
+    "colon": "x: y # z",
+    "newline": "a\nb",
+    "yes": "yes",
+    "Null": "Null",
+    "inf": ".inf",
+    "neg": "-1",
+    "plus": "+1",
+    "eq": "=",
+    "merge": "<<",
+    "date": "2001-12-14",
+    "float": "1.0",
+    "octal": "0o17",
+    "exp": "1e3",
+    "version": "1.2.3-rc.1",
+    "quote": "it's",
+    "url": "http://h:1/a.tgz",
+    "empty": "",
+    "unicode": "café ☕",
+    "tab": "a\tb",
+    "int": 5,
+    "bool": True,
+    "none": None,
+    "list": [],
+    "map": {},
     "nested": [{"a": ["b", {"c": "d"}]}, [1, 2]],
 }
 
@@ -136,7 +175,9 @@ def test_index_writer_output_reads_back_identically(reader: str) -> None:
     from pyhelm.repo.emit import dumps
 
     text = dumps({"entries": {"x": [TRICKY]}})
-    loaded = yaml.safe_load(text) if reader == "pyyaml" else yaml_rs.loads(text, parse_datetime=False)
+    loaded = (
+        yaml.safe_load(text) if reader == "pyyaml" else yaml_rs.loads(text, parse_datetime=False)
+    )
     assert loaded == {"entries": {"x": [TRICKY]}}
 
 

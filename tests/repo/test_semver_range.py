@@ -61,7 +61,9 @@ def test_constraint_matches_like_helm(version: str, constraint: str, expected: b
         ("1.0.0-rc.1", ">=0.1 || >=1.0.0-0", True),
     ],
 )
-def test_prereleases_match_only_when_the_group_asks_for_them(version: str, constraint: str, expected: bool) -> None:
+def test_prereleases_match_only_when_the_group_asks_for_them(
+    version: str, constraint: str, expected: bool
+) -> None:
     assert matches(version, constraint) is expected
 
 
@@ -90,7 +92,21 @@ def test_sort_key_orders_exactly_as_semver() -> None:
 
     import semver
 
-    versions = ["1.0.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
-                "1.0.0-beta.11", "1.0.0-rc.1", "0.9.9", "2.0.0", "10.0.0", "1.10.0", "1.2.0", "1.0.0-0"]
+    versions = [
+        "1.0.0",
+        "1.0.0-alpha",
+        "1.0.0-alpha.1",
+        "1.0.0-alpha.beta",
+        "1.0.0-beta",
+        "1.0.0-beta.2",
+        "1.0.0-beta.11",
+        "1.0.0-rc.1",
+        "0.9.9",
+        "2.0.0",
+        "10.0.0",
+        "1.10.0",
+        "1.2.0",
+        "1.0.0-0",
+    ]
     random.Random(3).shuffle(versions)
     assert sorted(versions, key=sort_key) == sorted(versions, key=semver.Version.parse)
