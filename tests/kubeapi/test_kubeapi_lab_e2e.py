@@ -157,6 +157,13 @@ def test_typed_clients_protobuf_bodies(kctl: Run):
     assert kctl("get", "secret", "s1", "-o", "jsonpath={.data.a}").stdout == "Yg=="
     assert kctl("get", "configmap", "c1", "-o", "jsonpath={.data.x}").stdout == "y"
     assert rows(kctl("get", "deploy", "-n", "demo").stdout)[0][:2] == ["d1", "1/1"]
+    assert kctl("create", "service", "clusterip", "s1", "--tcp=80:8080").stdout == \
+        "service/s1 created\n"
+    svc = kctl("get", "svc", "s1", "-o", "jsonpath={.spec.type} {.spec.ports[0].targetPort}")
+    assert svc.stdout == "ClusterIP 8080"
+    assert rows(kctl("get", "secret", "s1").stdout)[0][:3] == ["s1", "Opaque", "1"]
+    unsupported = kctl("create", "job", "j1", "--image=busybox", ok=False)
+    assert "protobuf bodies of kind 'Job' are not supported" in unsupported.stderr
 
 
 def test_apply_of_a_list_validates_on_the_server(kctl: Run):

@@ -80,3 +80,18 @@ def test_zero_values_go_clients_always_send_are_dropped_unless_meaningful():
     assert secret["metadata"] == {"name": "s1"}
     assert "type" not in secret
     assert secret["immutable"] is False
+
+
+def test_service_from_kubectl_create_service_and_unset_values_go_sends():
+    body = encode("v1", "Service", {
+        "metadata": {"name": "s1", "labels": {"app": "s1"},
+                     "creationTimestamp": {"seconds": "0"}},
+        "spec": {"ports": [{"name": "80-8080", "protocol": "TCP", "port": 80,
+                            "targetPort": {"type": 0, "intVal": 8080}},
+                           {"name": "x", "port": 81, "targetPort": {"type": 0, "intVal": 0}}],
+                 "selector": {"app": "s1"}, "type": "ClusterIP", "clusterIP": ""}})
+    svc = protobuf.decode(body)
+    assert svc["metadata"] == {"name": "s1", "labels": {"app": "s1"}}
+    assert svc["spec"] == {"ports": [{"name": "80-8080", "protocol": "TCP", "port": 80,
+                                      "targetPort": 8080}, {"name": "x", "port": 81}],
+                           "selector": {"app": "s1"}, "type": "ClusterIP"}

@@ -10,7 +10,7 @@ server decodes.
 The message types are declared here as data (``SCHEMA``: field number, name,
 type, repeated) with the field numbers of k8s.io/api's ``generated.proto``,
 and built into real descriptors with the ``protobuf`` package. They cover the
-kinds those clients send; fields not declared are dropped. Conversion to
+kinds those clients send (``DECODABLE``); fields not declared are dropped. Conversion to
 JSON follows the Kubernetes conventions, not protobuf's: ``Time`` becomes an
 RFC 3339 string, ``IntOrString`` an int or a string, ``Quantity`` a string,
 bytes standard base64.
@@ -100,7 +100,21 @@ SCHEMA: dict[str, list[Field]] = {
                        (5, "minReadySeconds", "int32"), (6, "revisionHistoryLimit", "int32"),
                        (7, "paused", "bool"), (9, "progressDeadlineSeconds", "int32")],
     "Deployment": [(1, "metadata", "ObjectMeta"), (2, "spec", "DeploymentSpec")],
+    "ServicePort": [(1, "name", "string"), (2, "protocol", "string"), (3, "port", "int32"),
+                    (4, "targetPort", "IntOrString"), (5, "nodePort", "int32"),
+                    (6, "appProtocol", "string")],
+    "ServiceSpec": [(1, "ports", "ServicePort", R), (2, "selector", "map:string"),
+                    (3, "clusterIP", "string"), (4, "type", "string"),
+                    (5, "externalIPs", "string", R), (7, "sessionAffinity", "string"),
+                    (10, "externalName", "string"), (11, "externalTrafficPolicy", "string"),
+                    (17, "ipFamilyPolicy", "string"), (18, "clusterIPs", "string", R),
+                    (19, "ipFamilies", "string", R), (22, "internalTrafficPolicy", "string")],
+    "Service": [(1, "metadata", "ObjectMeta"), (2, "spec", "ServiceSpec")],
 }
+
+#: Kinds a request body may carry (the rest of ``SCHEMA`` are types inside them).
+DECODABLE = frozenset({"Secret", "ConfigMap", "Namespace", "ServiceAccount", "Deployment",
+                       "Service", "DeleteOptions"})
 
 #: Fields that are pointers in the Go types: their zero value is meaningful and kept.
 #: Other scalars are written even when empty by Go clients, and dropped here when
@@ -111,6 +125,9 @@ POINTER_FIELDS = frozenset({
     "progressDeadlineSeconds", "deletionGracePeriodSeconds", "controller",
     "blockOwnerDeletion",
 })
+
+#: Value types Go clients always write, whose zero value means "not set".
+_ZERO_SKIPPED = frozenset({"Time", "IntOrString"})
 
 _SCALARS = {
     "string": FieldDescriptor.TYPE_STRING, "bytes": FieldDescriptor.TYPE_BYTES,
@@ -184,6 +201,9 @@ def to_dict(message: Message) -> dict[str, Any]:
         if field.message_type is None and not field.is_repeated and not value \
                 and field.name not in POINTER_FIELDS:
             continue
+        if field.message_type is not None and field.message_type.name in _ZERO_SKIPPED \
+                and not field.is_repeated and not any(v for _, v in value.ListFields()):
+            continue
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             value_field = field.message_type.fields_by_name["value"]
             result[field.name] = {k: _value(value_field, v) for k, v in value.items()}
@@ -213,7 +233,7 @@ def decode(body: bytes) -> dict[str, Any]:
         raise ProtobufError("the protobuf body lacks the 'k8s\\0' magic prefix")
     envelope = _parse("Unknown", body[len(MAGIC):])
     api_version, kind = envelope.typeMeta.apiVersion, envelope.typeMeta.kind
-    if kind not in SCHEMA or kind in ("Unknown", "TypeMeta"):
+    if kind not in DECODABLE:
         raise ProtobufError(f"protobuf bodies of kind {kind!r} are not supported; "
                             "send the object as JSON (Content-Type: application/json)")
     obj = to_dict(_parse(kind, envelope.raw))
