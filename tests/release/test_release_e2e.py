@@ -27,16 +27,8 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def cluster_get(pyhelm, kind: str, namespace: str = "default") -> list[dict]:  # type: ignore[no-untyped-def]
-    """What ``pyhelm cluster get <kind> -o json`` shows (read from the state file until that
-    command lands)."""
-    result = pyhelm("cluster", "get", kind, "-n", namespace, "-o", "json")
-    if "invalid choice: 'cluster'" not in result.stderr:
-        return json.loads(ok(result))["items"]
-    from pyhelm.cluster.memory import MemoryCluster
-
-    api = {"pods": ("v1", "Pod"), "secrets": ("v1", "Secret"), "jobs": ("batch/v1", "Job")}[kind]
-    with MemoryCluster(os.environ["PYHELM_STATE"]) as cluster:
-        return cluster.list(*api, namespace)
+    """The objects ``pyhelm cluster get <kind> -o json`` shows."""
+    return json.loads(ok(pyhelm("cluster", "get", kind, "-n", namespace, "-o", "json")))["items"]
 
 
 def pods(pyhelm, namespace: str = "default") -> list[dict]:  # type: ignore[no-untyped-def]
@@ -176,17 +168,12 @@ def test_errors_are_one_line(pyhelm) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_existing_objects_are_not_taken_over_silently(pyhelm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from pyhelm.cluster.memory import MemoryCluster
-
-    with MemoryCluster(os.environ["PYHELM_STATE"]) as cluster:  # someone else's Service
-        cluster.create(
-            {
-                "apiVersion": "v1",
-                "kind": "Service",
-                "metadata": {"name": "nginx-service", "namespace": "default"},
-                "spec": {"selector": {"app": "nginx"}, "ports": [{"port": 80}]},
-            }
-        )
+    svc = tmp_path / "svc.yaml"  # someone else's Service
+    svc.write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx-service\nspec:\n"
+        "  selector: {app: nginx}\n  ports:\n  - port: 80\n"
+    )
+    ok(pyhelm("cluster", "apply", "-f", str(svc)))
     result = pyhelm("install", "web", NGINX)
     assert result.returncode == 1
     assert (
@@ -195,7 +182,10 @@ def test_existing_objects_are_not_taken_over_silently(pyhelm, tmp_path: Path) ->
     )
     assert "--take-ownership" in result.stderr
     assert pyhelm("history", "web").returncode == 1  # refused before any record was stored
-    ok(pyhelm("install", "web", NGINX, "--take-ownership"))
+    adopted = pyhelm("install", "web", NGINX, "--take-ownership")
+    assert "conflict with \"kubectl-client-side-apply\"" in adopted.stderr
+    assert "--force-conflicts" in adopted.stderr
+    ok(pyhelm("install", "web", NGINX, "--take-ownership", "--force-conflicts", "--replace"))
 
 
 BLOCKING_HOOK = """apiVersion: v1

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pyhelm.cluster.base import Cluster, Manifest, ObjectRef
 from pyhelm.errors import (
     ClusterError,
+    Conflict,
     NotFound,
     PyHelmError,
     ReleaseError,
@@ -180,7 +181,14 @@ class Deployment:
             stamp(item.obj, self.release.name, self.release.namespace)
         objs: list[Manifest] = [r.obj for r in self._changed_or_drifted(target, current)]
         if objs:
-            self.cfg.cluster.apply(objs, field_manager="pyhelm", force=self.options.force_conflicts)
+            try:
+                self.cfg.cluster.apply(
+                    objs, field_manager="pyhelm", force=self.options.force_conflicts
+                )
+            except Conflict as exc:
+                if "--force-conflicts" in str(exc):
+                    raise
+                raise Conflict(f"{exc}; pass --force-conflicts to take those fields over") from None
         wanted = {r.key for r in target}
         self.delete([r for r in current if r.key not in wanted])
 
