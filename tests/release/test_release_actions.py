@@ -291,3 +291,22 @@ def test_generate_name_names_the_release_after_the_chart(chart) -> None:  # type
         "", chart, {}
     )
     assert release.name.startswith("app-") and release.name[4:].isdigit()
+
+
+def test_release_labels_are_stored_on_the_record_and_system_labels_are_reserved(chart) -> None:  # type: ignore[no-untyped-def]
+    cluster = FakeCluster()
+    options = InstallOptions(labels={"team": "shop", "owner": "mallory"})
+    Install(Configuration(cluster), options).run("web", chart, {})
+    secret = cluster.get(ObjectRef("v1", "Secret", "default", "sh.helm.release.v1.web.v1"))
+    labels = secret["metadata"]["labels"]
+    assert labels["team"] == "shop" and labels["owner"] == "helm"
+    upgraded = Upgrade(Configuration(cluster)).run("web", chart, {"replicas": 2})
+    assert upgraded.labels == {"team": "shop"}  # carried over from the last revision
+
+
+def test_a_field_manager_conflict_says_how_to_take_the_fields_over(chart) -> None:  # type: ignore[no-untyped-def]
+    from pyhelm.errors import Conflict
+
+    cfg = Configuration(FailingCluster(Conflict('conflict with "kubectl": .spec.replicas')))
+    with pytest.raises(Conflict, match=r"\.spec\.replicas; pass --force-conflicts"):
+        Install(cfg).run("web", chart, {})

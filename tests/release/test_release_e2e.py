@@ -183,7 +183,7 @@ def test_existing_objects_are_not_taken_over_silently(pyhelm, tmp_path: Path) ->
     assert "--take-ownership" in result.stderr
     assert pyhelm("history", "web").returncode == 1  # refused before any record was stored
     adopted = pyhelm("install", "web", NGINX, "--take-ownership")
-    assert "conflict with \"kubectl-client-side-apply\"" in adopted.stderr
+    assert 'conflict with "kubectl-client-side-apply"' in adopted.stderr
     assert "--force-conflicts" in adopted.stderr
     ok(pyhelm("install", "web", NGINX, "--take-ownership", "--force-conflicts", "--replace"))
 
