@@ -46,6 +46,9 @@ def _namespaced_body(target: Target, body: Any, verb: str) -> Obj:
     """The request object, checked against the URL, with the URL's namespace filled in."""
     if not isinstance(body, dict):
         raise ApiError(400, "BadRequest", f"the body of a {verb} request must be a JSON object")
+    if body.get("kind", target.info.kind) != target.info.kind:
+        raise ApiError(400, "BadRequest", f"the kind in the body ({body['kind']}) does not match "
+                                          f"the resource of the URL ({target.resource})")
     obj = copy.deepcopy(body)
     obj.setdefault("apiVersion", target.api_version)
     obj.setdefault("kind", target.info.kind)
@@ -74,6 +77,9 @@ class ResourceApi:
     def handle(self, request: Request, target: Target) -> Reply | StreamReply:
         if target.info.namespaced and target.name and target.namespace is None:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        if target.info.namespaced and target.namespace is None and request.method != "GET":
+            raise ApiError(405, "MethodNotAllowed", f"{request.method} needs a namespace: use "
+                                                    f"/namespaces/NAMESPACE/{target.info.plural}")
         if target.subresource:
             return subresources.handle(self, request, target)
         method = request.method

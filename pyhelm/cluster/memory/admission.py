@@ -26,11 +26,15 @@ def _seed(text: str) -> int:
 
 
 def _in_use(ws: WorkingSet) -> tuple[set[str], set[int]]:
+    """ClusterIPs and NodePorts taken (computed once per transaction, then kept up to date)."""
+    if "service-allocations" in ws.memo:
+        return ws.memo["service-allocations"]
     ips, ports = set(RESERVED), set()
     for svc in ws.iter_kind("Service"):
         spec = svc.get("spec") or {}
         ips.update(spec.get("clusterIPs") or [spec.get("clusterIP")])
         ports.update(p.get("nodePort") for p in spec.get("ports") or () if p.get("nodePort"))
+    ws.memo["service-allocations"] = (ips, ports)
     return ips, ports
 
 
@@ -59,6 +63,7 @@ def allocate_service(ws: WorkingSet, svc: Manifest) -> None:
                 f"{wanted}: the provided IP ({wanted}) is not in the valid range. The range of "
                 f"valid IPs is {SERVICE_CIDR}")]) from None
     spec["clusterIPs"] = [spec["clusterIP"]]
+    ips.add(spec["clusterIP"])
     if kind in ("NodePort", "LoadBalancer"):
         for i, port in enumerate(spec.get("ports") or ()):
             if port.get("nodePort"):

@@ -9,7 +9,6 @@ server words them.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from pyhelm.cluster.memory.errors import (
     Cause, FieldManagerConflict, ObjectExists, ObjectInvalid, ObjectNotFound, StaleObject,
 )
 from pyhelm.cluster.memory.kinds import KindInfo
-from pyhelm.cluster.memory.state import WorkingSet
+from pyhelm.cluster.memory.state import WorkingSet, clone
 from pyhelm.cluster.memory.validation import validate, validate_custom
 from pyhelm.cluster.objects import Requirement, field_matches, matches
 from pyhelm.errors import Invalid
@@ -87,9 +86,11 @@ class Api:
 
     # -- writes ------------------------------------------------------------------
     def create(self, obj: Manifest, manager: str | None = None, operation: str = "Update",
-               namespace: str = "default") -> WriteResult:
+               namespace: str = "default", owned: bool = False) -> WriteResult:
+        """Create ``obj`` (copied first unless ``owned``: the caller hands it over)."""
         info = self.info(obj)
-        obj = copy.deepcopy(obj)
+        if not owned:
+            obj = clone(obj)
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise ObjectInvalid(info.kind, "", [Cause("metadata", "must be an object")])
@@ -126,7 +127,7 @@ class Api:
                subresource: str | None = None) -> WriteResult:
         """Replace an object; a stale ``metadata.resourceVersion`` raises ``StaleObject``."""
         info = self.info(obj)
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         meta = obj.setdefault("metadata", {})
         ns = self.namespace_of(info, obj, namespace)
         old = self.read(info, ns, str(meta.get("name", "")))
@@ -144,15 +145,15 @@ class Api:
             if key in old_meta:
                 meta[key] = old_meta[key]
         meta["resourceVersion"] = old_meta["resourceVersion"]
-        meta["managedFields"] = copy.deepcopy(old_meta.get("managedFields") or [])
+        meta["managedFields"] = clone(old_meta.get("managedFields") or [])
         if steal and paths:
             _take_ownership(obj, str(manager), paths)
         if not meta["managedFields"]:
             meta.pop("managedFields")
         if subresource == "status":
-            obj = {**copy.deepcopy(old), "status": obj.get("status")}
+            obj = {**clone(old), "status": obj.get("status")}
         elif "status" in old and info.key != CRD_KEY:
-            obj["status"] = copy.deepcopy(old["status"])
+            obj["status"] = clone(old["status"])
         self._admit(info, obj, old)
         if _spec_of(obj) != _spec_of(old) and "generation" in meta:
             meta["generation"] = int(meta["generation"]) + 1
@@ -183,14 +184,14 @@ class Api:
               namespace: str = "default") -> WriteResult:
         """Server-side apply: merge ``obj`` over the live object and own its fields."""
         info = self.info(obj)
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         meta = obj.setdefault("metadata", {})
         ns = self.namespace_of(info, obj, namespace)
         if info.namespaced:
             meta["namespace"] = ns
         live = self.ws.get(info.key, ns, str(meta.get("name", "")))
         if live is None:
-            return self.create(obj, manager, "Apply", namespace)
+            return self.create(obj, manager, "Apply", namespace, owned=True)
         paths = fields.field_paths(obj)
         _check_conflicts(live, obj, paths, manager, force)
         merged = fields.apply_merge(live, {k: v for k, v in obj.items() if k != "status"})

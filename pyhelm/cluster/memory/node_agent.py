@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -183,9 +184,9 @@ def _container_status(c: Manifest, old: Manifest | None, now: Any, resync: bool,
     events.append(("Normal", "Pulled", f'Container image "{image}" already present on machine'))
     events.append(("Normal", "Created", f"Created container: {name}"))
     events.append(("Normal", "Started", f"Started container {name}"))
-    image_id = f"docker.io/library/{image.split(':')[0]}@sha256:" + _digest(image)
+    image_id = _image_id(image)
     status = {**base, "imageID": image_id, "restartCount": restarts, "started": True,
-              "containerID": "containerd://" + _digest(f"{name}/{image}/{now}"),
+              "containerID": f"containerd://{_digest(image)[:32]}{uuid.uuid4().hex}",
               "state": {"running": {"startedAt": timestamp(now)}}}
     if restarts:
         status["lastState"] = {"terminated": {"exitCode": 0, "reason": "Completed",
@@ -194,8 +195,14 @@ def _container_status(c: Manifest, old: Manifest | None, now: Any, resync: bool,
     return _maybe_ready(c, status, now)
 
 
+@lru_cache(maxsize=1024)
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def _image_id(image: str) -> str:
+    return f"docker.io/library/{image.split(':')[0]}@sha256:{_digest(image)}"
 
 
 def _maybe_ready(c: Manifest, status: Manifest, now: Any) -> Manifest:

@@ -16,7 +16,7 @@ previous state untouched (SQLite's journal rolls the half-written one back).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -46,15 +46,6 @@ CREATE INDEX IF NOT EXISTS kube_events_obj ON kube_events (namespace, obj_name);
 """
 
 Key = tuple[str, str, str]  # (kind key, namespace or "", name)
-
-
-class Row(NamedTuple):
-    """One stored object as written: its key, owner uid, resourceVersion and JSON text."""
-
-    key: Key
-    owner: str | None
-    rv: int
-    body: str
 
 
 class KubeEventRow(NamedTuple):
@@ -123,8 +114,9 @@ class Store:
                               key).fetchone()
         return row[0] if row else None
 
-    def load_kind(self, kind: str) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT body FROM objects WHERE kind=?", (kind,))]
+    def load_kind(self, kind: str) -> Iterator[str]:
+        """Bodies of every object of ``kind``, streamed from the cursor."""
+        return (r[0] for r in self.db.execute("SELECT body FROM objects WHERE kind=?", (kind,)))
 
     def count_kind(self, kind: str) -> int:
         return int(self.db.execute("SELECT count(*) FROM objects WHERE kind=?",
@@ -138,16 +130,19 @@ class Store:
     def stored_kinds(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT kind FROM objects")}
 
-    def write(self, upserts: Iterable[Row], deletes: Iterable[Key],
+    def write(self, upserts: Iterable[tuple[str, str, str, str | None, int, str]],
+              deletes: Iterable[Key],
               log: Iterable[tuple[int, str, str, str, str, str | None]],
               resource_version: int) -> None:
-        """Persist one transaction's net changes and advance the resourceVersion counter."""
+        """Persist one transaction's net changes and advance the resourceVersion counter.
+
+        ``upserts`` are (kind, namespace, name, owner uid, resourceVersion, JSON body).
+        """
         self.db.executemany("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?",
                             list(deletes))
         self.db.executemany(
             "INSERT OR REPLACE INTO objects (kind, namespace, name, owner, rv, body) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(*r.key, r.owner, r.rv, r.body) for r in upserts])
+            "VALUES (?, ?, ?, ?, ?, ?)", upserts)
         self.db.executemany(
             "INSERT INTO watch_events (rv, type, kind, namespace, name, body) "
             "VALUES (?, ?, ?, ?, ?, ?)", list(log))

@@ -69,13 +69,16 @@ def _pod(pod: Manifest, now: datetime) -> Row:
     status = pod.get("status") or {}
     statuses = status.get("containerStatuses") or []
     total = len((pod.get("spec") or {}).get("containers") or [])
-    ready = sum(1 for cs in statuses if cs.get("ready"))
-    restarts = sum(int(cs.get("restartCount", 0)) for cs in statuses)
+    ready = restarts = 0
+    for cs in statuses:
+        ready += bool(cs.get("ready"))
+        restarts += int(cs.get("restartCount", 0))
     restart_text = str(restarts)
-    finished = [cs.get("lastState", {}).get("terminated", {}).get("finishedAt")
-                for cs in statuses if cs.get("lastState")]
-    if restarts and any(finished):
-        restart_text += f" ({_since(max(f for f in finished if f), now)} ago)"
+    if restarts:
+        finished = [cs.get("lastState", {}).get("terminated", {}).get("finishedAt")
+                    for cs in statuses if cs.get("lastState")]
+        if any(finished):
+            restart_text += f" ({_since(max(f for f in finished if f), now)} ago)"
     return [pod["metadata"]["name"], f"{ready}/{total}", pod_status(pod), restart_text,
             age(pod, now), status.get("podIP") or "<none>",
             (pod.get("spec") or {}).get("nodeName") or "<none>", "<none>", "<none>"]
@@ -270,12 +273,10 @@ def table_for(kind_key: str) -> Table:
 
 def render(headers: Sequence[str], rows: Sequence[Row]) -> str:
     """Lay out a table as kubectl does: left-aligned, three spaces between columns."""
-    widths = [max(len(str(r[i])) for r in [list(headers), *rows]) for i in range(len(headers))]
-    lines = []
-    for row in [list(headers), *rows]:
-        cells = [str(c).ljust(w) for c, w in zip(row, widths, strict=True)]
-        lines.append("   ".join(cells).rstrip())
-    return "\n".join(lines) + "\n"
+    table = [list(map(str, headers)), *([str(c) for c in row] for row in rows)]
+    widths = [max(map(len, column)) for column in zip(*table, strict=True)]
+    line = "   ".join(f"{{:<{w}}}" for w in widths)
+    return "\n".join(line.format(*row).rstrip() for row in table) + "\n"
 
 
 def build(kind_key: str, objs: Sequence[Manifest], now: datetime, wide: bool = False,

@@ -3,8 +3,11 @@
 Each controller is ``sync(api, changes)``: it maps the changes it cares about to
 the objects it owns, and for each one reads desired and observed state, writes
 the difference, and returns early when there is none. ``settle`` runs them in a
-fixed order, round after round, on the changes of the previous round, until a
-round writes nothing: deterministic, no threads, no sleeping.
+fixed order, as a pipeline: each controller is handed every change it has not
+seen yet, including those the controllers before it made in the same pass (so
+a pod created by its ReplicaSet is scheduled and started in that same pass).
+It stops when no controller has anything new: deterministic, no threads, no
+sleeping.
 """
 
 from __future__ import annotations
@@ -33,13 +36,23 @@ MAX_ROUNDS = 500
 
 
 def settle(api: Api) -> int:
-    """Run every controller until a round changes nothing; returns the number of rounds."""
-    for rounds in range(1, MAX_ROUNDS + 1):
-        changes = api.ws.take_changes()
-        if not changes:
-            return rounds - 1
-        for controller in CONTROLLERS:
-            controller(api, changes)
+    """Run the controllers until none has unseen changes; returns the number of passes."""
+    log: list[Change] = []
+    seen = [0] * len(CONTROLLERS)
+    for passes in range(1, MAX_ROUNDS + 1):
+        busy = False
+        for index, controller in enumerate(CONTROLLERS):
+            log.extend(api.ws.take_changes())
+            if seen[index] < len(log):
+                batch, seen[index] = log[seen[index]:], len(log)
+                controller(api, batch)
+                busy = True
+        done = min(seen)
+        if done:
+            del log[:done]
+            seen = [s - done for s in seen]
+        if not busy and not api.ws.changes:
+            return passes - 1
     raise ClusterError(f"controllers did not settle after {MAX_ROUNDS} rounds; this is a bug "
                        "in the built-in cluster (please report it with the manifests used)")
 

@@ -22,39 +22,17 @@ def info(key: str) -> KindInfo:
     return _INFOS[key]
 
 
-class _RoundIndex:
-    """One round's changes indexed once: keys by kind, and owners named by children."""
-
-    def __init__(self, changes: list[Change]) -> None:
-        self.changes = changes
-        self.by_kind: dict[str, set[Key]] = {}
-        self.owners: dict[tuple[str, str], set[tuple[str, str]]] = {}
-        for change in changes:
-            kind, namespace, _ = change.key
-            self.by_kind.setdefault(kind, set()).add(change.key)
-            for ref in change.obj["metadata"].get("ownerReferences") or ():
-                if ref.get("controller"):
-                    self.owners.setdefault((kind, str(ref.get("kind"))), set()).add(
-                        (namespace, str(ref.get("name"))))
-
-
-_last: list[_RoundIndex] = []
-
-
-def _indexed(changes: list[Change]) -> _RoundIndex:
-    if not _last or _last[0].changes is not changes:
-        _last[:] = [_RoundIndex(changes)]
-    return _last[0]
-
-
 def touched(changes: list[Change], kind: str, child_kinds: tuple[str, ...] = ("Pod",)
             ) -> list[Key]:
     """Keys of ``kind`` objects that changed, or whose controlled children changed (sorted)."""
-    index = _indexed(changes)
-    keys = set(index.by_kind.get(kind, ()))
+    keys: set[Key] = set()
     owner_kind = kind.partition(".")[0]
-    for child in child_kinds:
-        keys.update((kind, ns, name) for ns, name in index.owners.get((child, owner_kind), ()))
+    for change in changes:
+        if change.key[0] == kind:
+            keys.add(change.key)
+        elif change.owner is not None and change.owner[0] == owner_kind and \
+                change.key[0] in child_kinds:
+            keys.add((kind, change.key[1], change.owner[1]))
     return sorted(keys)
 
 

@@ -8,7 +8,6 @@ lives in the ``deployment.kubernetes.io/revision`` annotation, as kubectl reads 
 
 from __future__ import annotations
 
-import copy
 import math
 from typing import Any
 
@@ -17,6 +16,7 @@ from pyhelm.cluster.memory.controllers.common import (
     event, info, live, owned, put, set_status, touched,
 )
 from pyhelm.cluster.memory.names import template_hash
+from pyhelm.cluster.memory.state import clone
 from pyhelm.cluster.objects import owner_reference
 
 Manifest = dict[str, Any]
@@ -45,7 +45,7 @@ def scaled_value(value: Any, total: int, round_up: bool) -> int:
 
 
 def _template_without_hash(rs: Manifest) -> Manifest:
-    template = copy.deepcopy(rs["spec"].get("template") or {})
+    template = clone(rs["spec"].get("template") or {})
     (template.get("metadata") or {}).get("labels", {}).pop(HASH, None)
     return template
 
@@ -53,7 +53,9 @@ def _template_without_hash(rs: Manifest) -> Manifest:
 def reconcile(api: Api, deploy: Manifest) -> None:
     sets = sorted(owned(api, deploy, "ReplicaSet.apps"), key=revision)
     template = deploy["spec"].get("template") or {}
-    new = next((rs for rs in sets if _template_without_hash(rs) == template), None)
+    pod_hash = template_hash(template)
+    new = next((rs for rs in sets if (rs["metadata"].get("labels") or {}).get(HASH) == pod_hash
+                and _template_without_hash(rs) == template), None)
     if new is None:
         new = _create_rs(api, deploy, template, sets)
         sets.append(new)
@@ -76,9 +78,9 @@ def reconcile(api: Api, deploy: Manifest) -> None:
 
 def _create_rs(api: Api, deploy: Manifest, template: Manifest, sets: list[Manifest]) -> Manifest:
     pod_hash = template_hash(template)
-    template = copy.deepcopy(template)
+    template = clone(template)
     template.setdefault("metadata", {}).setdefault("labels", {})[HASH] = pod_hash
-    selector = copy.deepcopy(deploy["spec"].get("selector") or {})
+    selector = clone(deploy["spec"].get("selector") or {})
     selector.setdefault("matchLabels", {})[HASH] = pod_hash
     meta = deploy["metadata"]
     rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {
@@ -89,7 +91,7 @@ def _create_rs(api: Api, deploy: Manifest, template: Manifest, sets: list[Manife
                             str(deploy["spec"].get("replicas", 1))},
         "ownerReferences": [owner_reference(deploy)]},
         "spec": {"replicas": 0, "selector": selector, "template": template}}
-    return api.create(rs, namespace=meta.get("namespace") or "default").obj
+    return api.create(rs, namespace=meta.get("namespace") or "default", owned=True).obj
 
 
 def _scale(api: Api, deploy: Manifest, rs: Manifest, replicas: int) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.controllers.common import info, put, ready_condition
 from pyhelm.cluster.memory.state import Change
-from pyhelm.cluster.objects import matches, parse_label_selector
 
 Manifest = dict[str, Any]
 
@@ -31,13 +30,35 @@ def sync(api: Api, changes: list[Change]) -> None:
         for svc in api.ws.list("Service", namespace):
             if (svc.get("spec") or {}).get("selector"):
                 services.add((namespace, svc["metadata"]["name"]))
+    index = PodIndex(api)
     for namespace, name in sorted(services):
         svc = api.ws.get("Service", namespace, name)
         if svc is not None:
-            reconcile(api, svc)
+            reconcile(api, svc, index)
 
 
-def reconcile(api: Api, svc: Manifest) -> None:
+class PodIndex:
+    """Pods of a namespace by label pair, built once per sync (selectors then look up, not scan)."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self._by_label: dict[str, dict[tuple[str, str], list[Manifest]]] = {}
+
+    def selected(self, namespace: str, selector: dict[str, Any]) -> list[Manifest]:
+        if namespace not in self._by_label:
+            table: dict[tuple[str, str], list[Manifest]] = {}
+            for pod in self.api.ws.list("Pod", namespace):
+                for pair in (pod["metadata"].get("labels") or {}).items():
+                    table.setdefault(pair, []).append(pod)
+            self._by_label[namespace] = table
+        table = self._by_label[namespace]
+        pairs = [(str(k), str(v)) for k, v in selector.items()]
+        first = min(pairs, key=lambda p: len(table.get(p, ())))
+        return [p for p in table.get(first, ()) if all(
+            (p["metadata"].get("labels") or {}).get(k) == v for k, v in pairs)]
+
+
+def reconcile(api: Api, svc: Manifest, index: PodIndex | None = None) -> None:
     spec = svc.get("spec") or {}
     if spec.get("type") == "LoadBalancer":
         _load_balancer(api, svc)
@@ -45,13 +66,11 @@ def reconcile(api: Api, svc: Manifest) -> None:
     if not selector:
         return
     meta = svc["metadata"]
-    reqs = parse_label_selector(",".join(f"{k}={v}" for k, v in selector.items()))
     ready, not_ready = [], []
-    for pod in api.ws.list("Pod", meta["namespace"]):
+    for pod in (index or PodIndex(api)).selected(meta["namespace"], selector):
         status = pod.get("status") or {}
         if not status.get("podIP") or pod["metadata"].get("deletionTimestamp") or \
-                status.get("phase") in ("Succeeded", "Failed") or \
-                not matches(reqs, pod["metadata"].get("labels")):
+                status.get("phase") in ("Succeeded", "Failed"):
             continue
         address = {"ip": status["podIP"], "nodeName": pod["spec"].get("nodeName"),
                    "targetRef": {"kind": "Pod", "name": pod["metadata"]["name"],
@@ -70,7 +89,7 @@ def reconcile(api: Api, svc: Manifest) -> None:
     if current is None:
         api.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {
             "name": meta["name"], "namespace": meta["namespace"],
-            "labels": dict(meta.get("labels") or {})}, "subsets": subsets})
+            "labels": dict(meta.get("labels") or {})}, "subsets": subsets}, owned=True)
     elif current.get("subsets", []) != subsets:
         current["subsets"] = subsets
         put(api, current)
