@@ -132,3 +132,16 @@ def test_delete_returns_the_object_and_removes_it(api):
     response = api.delete(path, json={"propagationPolicy": "Background"})
     assert response.status_code == 200 and response.json()["metadata"]["name"] == "web"
     assert api.get(path).status_code == 404
+
+
+def test_bodies_that_do_not_match_the_url_are_bad_requests(api):
+    pods = url(api, "/api/v1/namespaces/default/pods")
+    other_ns = {**POD, "metadata": {"name": "web", "namespace": "kube-system"}}
+    assert api.post(pods, json=other_ns).status_code == 400
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}}
+    wrong_kind = api.post(pods, json=service)
+    assert wrong_kind.status_code == 400 and "does not match" in wrong_kind.json()["message"]
+    assert api.post(url(api, "/api/v1/pods"), json=POD).status_code == 405
+    assert api.post(pods, data=b"{not json", headers={
+        "Content-Type": "application/json"}).json()["reason"] == "BadRequest"
+    assert api.get(url(api, "/api/v1/namespaces/default/widgets")).status_code == 404
