@@ -329,22 +329,30 @@ def _load_fresh(root: Path) -> tuple[IndexFile | None, str]:
     except RepoError as exc:
         return None, f"the stored index cannot be read ({exc})"
     listed = {archive_name(cv): cv for cv in index.all_versions()}
-    on_disk = {p.name: p for p in root.glob("*.tgz")}
+    on_disk = _archives_on_disk(root)
     if set(listed) - set(on_disk):
         return index, f"it lists archives that are gone: {', '.join(sorted(set(listed) - set(on_disk))[:3])}"
     if set(on_disk) - set(listed):
         return index, f"archives it does not list: {', '.join(sorted(set(on_disk) - set(listed))[:3])}"
     index_mtime = path.stat().st_mtime_ns
-    for name, archive in on_disk.items():
-        if archive.stat().st_mtime_ns > index_mtime and file_digest(archive.read_bytes()) != listed[name].digest:
+    for name, entry in on_disk.items():
+        if entry.stat().st_mtime_ns <= index_mtime:
+            continue
+        if file_digest(Path(entry.path).read_bytes()) != listed[name].digest:
             return index, f"{name} changed since the index was written"
     return index, ""
+
+
+def _archives_on_disk(root: Path) -> dict[str, os.DirEntry[str]]:
+    """The ``*.tgz`` files directly in ``root``, by name."""
+    with os.scandir(root) as entries:
+        return {e.name: e for e in entries if e.name.endswith(".tgz") and e.is_file()}
 
 
 def _rebuild(root: Path, older: IndexFile | None) -> IndexFile:
     """Index the archives in ``root``, keeping what ``older`` knew (created) of unchanged ones."""
     index = index_directory(root, base_url=URL_PREFIX, merge_from=older)
-    on_disk = {p.name for p in root.glob("*.tgz")}
+    on_disk = _archives_on_disk(root)
     for cv in list(index.all_versions()):
         if archive_name(cv) not in on_disk:
             index.remove(cv.name, cv.version)
