@@ -336,3 +336,23 @@ def test_subchart_sees_its_own_helpers_and_parent_can_call_them_by_prefix(make_c
         ("demo/charts/db/templates/svc.yaml", "sub"),
         ("demo/templates/cm.yaml", "parent-sub"),
     ]
+
+
+def test_an_edited_template_is_recompiled_not_served_from_the_cache(make_chart):
+    from pathlib import Path
+
+    from pyhelm.chart.loader import load_chart
+
+    chart = make_chart({"templates/cm.yaml": "kind: ConfigMap\nv: one\n"})
+    assert render_chart(chart, {}, RenderOptions()).manifests[0].text.endswith("v: one")
+    folder = Path(chart.source)
+    (folder / "templates" / "cm.yaml").write_text("kind: ConfigMap\nv: two\n")
+    assert render_chart(load_chart(folder), {}, RenderOptions()).manifests[0].text.endswith("v: two")
+
+
+def test_a_corrupt_cache_file_only_costs_a_compile(make_chart, isolated_env):
+    chart = make_chart({"templates/cm.yaml": "kind: ConfigMap\n"})
+    render_chart(chart, {}, RenderOptions())
+    for cached in (isolated_env / "cache").rglob("*.cache"):
+        cached.write_bytes(b"\x00garbage")
+    assert render_chart(chart, {}, RenderOptions()).manifests[0].kind == "ConfigMap"
