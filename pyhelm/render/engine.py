@@ -285,7 +285,7 @@ class RenderEnv:
             env.globals[name] = function
             if name not in functions.KEEP_JINJA_FILTERS:
                 env.filters[name] = functions.as_filter(function)
-        env.filters["d"] = env.filters["default"]
+        env.filters["default"] = env.filters["d"] = functions.default_filter
         env.globals.update(include=_include, tpl=_tpl, lookup=self._lookup)
 
     def _lookup(self, api_version: str, kind: str, namespace: str, name: str) -> dict[str, Any]:

@@ -236,6 +236,12 @@ def default(fallback: Any, value: Any = None) -> Any:
     return fallback if empty(value) else value
 
 
+def default_filter(value: Any, fallback: Any = "", boolean: bool = False) -> Any:
+    """``value | default(fallback)``; Jinja2's third argument is accepted and changes nothing
+    (Helm's ``default`` already replaces every empty value)."""
+    return default(fallback, value)
+
+
 def required(message: str, value: Any) -> Any:
     if isinstance(value, Undefined) or value is None or value == "":
         raise TemplateFailure(gostr(message))

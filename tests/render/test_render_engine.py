@@ -99,6 +99,8 @@ def test_files_object(make_chart):
         ("Values.zero | default(5)", "5"),
         ("Values.nokey | default('d')", "d"),
         ("default('d', 'v')", "v"),
+    ("Values.empty | default('d', true)", "d"),
+    ("Values.nokey | d('x')", "x"),
         ("empty(Values.empty)", "true"),
         ("coalesce(Values.empty, Values.zero, 'c')", "c"),
         ("true | ternary('yes', 'no')", "yes"),
