@@ -18,7 +18,7 @@ from types import TracebackType
 from jinja2 import TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
 
-from pyhelm.errors import RenderError, SandboxError
+from pyhelm.errors import PyHelmError, RenderError, SandboxError
 from pyhelm.render.functions import TemplateFailure
 
 _QUOTED = re.compile(r"'([^']+)'")
@@ -79,8 +79,8 @@ def _message(exc: BaseException) -> str:
         return f"sandbox violation: {exc}"
     if isinstance(exc, TemplateFailure):
         return f"execution error: {exc}"
-    if isinstance(exc, (UndefinedError, RenderError)):
-        return str(exc)
+    if isinstance(exc, (UndefinedError, PyHelmError)):
+        return str(exc)  # ours, or e.g. a ClusterError from lookup: already says what is wrong
     if isinstance(exc, TemplateNotFound):
         return (
             f"template {exc.name!r} not found; import and include names are relative to the "

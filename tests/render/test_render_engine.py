@@ -358,3 +358,13 @@ def test_a_corrupt_cache_file_only_costs_a_compile(make_chart, isolated_env):
     for cached in (isolated_env / "cache").rglob("*.cache"):
         cached.write_bytes(b"\x00garbage")
     assert render_chart(chart, {}, RenderOptions()).manifests[0].kind == "ConfigMap"
+
+
+def test_a_failing_lookup_is_reported_at_the_template_line(render_one):
+    from pyhelm.errors import ClusterUnreachable
+
+    def lookup(api_version, kind, namespace, name):
+        raise ClusterUnreachable("cluster unreachable: connection refused")
+
+    with pytest.raises(RenderError, match=r"t.yaml:2:\d+: cluster unreachable: connection refused"):
+        render_one("kind: T\nv: {{ lookup('v1', 'Secret', 'ns', 's') }}\n", lookup=lookup)
