@@ -210,6 +210,7 @@ class ChartScope:
         self.env = env
         self.helpers: list[str] = []  # names of this chart's `_*` templates
         self._macros: dict[str, Macro] | None = None
+        self._found: dict[str, Macro] = {}  # include name -> macro, once looked up
         self.tpl_cache: dict[str, Any] = {}
 
     def globals_for(self, name: str) -> dict[str, Any]:
@@ -231,6 +232,12 @@ class ChartScope:
 
     def find_macro(self, name: str) -> Macro:
         """``include``'s lookup: ``"chart.macro"`` in that chart, else ``macro`` in this chart."""
+        found = self._found.get(name)
+        if found is None:
+            found = self._found[name] = self._lookup_macro(name)
+        return found
+
+    def _lookup_macro(self, name: str) -> Macro:
         chart, dot, rest = name.partition(".")
         candidates: list[tuple[ChartScope, str]] = [(self, _macro_name(name))]
         if dot:
