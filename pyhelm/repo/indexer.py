@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import pickle
 from pathlib import Path
 
 from pyhelm.chart.archive import read_chart_yaml
@@ -21,6 +22,12 @@ from pyhelm.chart.model import ChartMetadata
 from pyhelm.errors import PyHelmError, RepoError
 from pyhelm.repo.fastyaml import load_yaml
 from pyhelm.repo.index import ChartVersion, IndexFile, file_digest
+
+
+#: Read archives in forked workers when at least this many must be opened.
+PARALLEL_MIN = 300
+MAX_WORKERS = 4
+_Result = tuple[ChartVersion | None, str | None]
 
 
 class DirectoryIndexer:
@@ -39,9 +46,12 @@ class DirectoryIndexer:
         previous = self._load_stats() if known else {}
         index = IndexFile()
         index.warnings.extend(older.warnings if older else [])
-        for rel in archives(self.root):
-            cv = self._entry(rel, known, previous, index.warnings)
+        rels = archives(self.root)
+        for rel, (cv, warning) in zip(
+            rels, self._entries_parallel(rels, known, previous), strict=True
+        ):
             if cv is None:
+                index.warnings.append(str(warning))
                 continue
             if index.has(cv.name, cv.version):
                 index.warnings.append(
@@ -55,6 +65,61 @@ class DirectoryIndexer:
             index.merge(older)
         self._save_stats()
         return index
+
+    def _entries(
+        self, rels: list[str], known: dict[str, ChartVersion], previous: dict[str, list[int | str]]
+    ) -> list[_Result]:
+        results: list[_Result] = []
+        for rel in rels:
+            warnings: list[str] = []
+            cv = self._entry(rel, known, previous, warnings)
+            results.append((cv, warnings[0] if warnings else None))
+        return results
+
+    def _entries_parallel(
+        self, rels: list[str], known: dict[str, ChartVersion], previous: dict[str, list[int | str]]
+    ) -> list[_Result]:
+        """``_entries`` over forked workers when there are many archives to read.
+
+        Each child reads a contiguous slice and sends back its results and stat
+        records (pickled through a pipe); a child that fails is redone here.
+        """
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        todo = [r for r in rels if r not in previous] if previous else rels
+        if workers < 2 or len(todo) < PARALLEL_MIN or not hasattr(os, "fork"):
+            return self._entries(rels, known, previous)
+        size = -(-len(rels) // workers)
+        chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
+        children = [self._fork(chunk, known, previous) for chunk in chunks[1:]]
+        results = self._entries(chunks[0], known, previous)
+        for chunk, (pid, read_fd) in zip(chunks[1:], children, strict=True):
+            with os.fdopen(read_fd, "rb") as pipe:
+                payload = pipe.read()
+            os.waitpid(pid, 0)
+            try:
+                part, stats = pickle.loads(payload)
+            except Exception:  # noqa: BLE001 - a failed child: do its share here
+                part, stats = self._entries(chunk, known, previous), {}
+            self._stats.update(stats)
+            results += part
+        return results
+
+    def _fork(
+        self, chunk: list[str], known: dict[str, ChartVersion], previous: dict[str, list[int | str]]
+    ) -> tuple[int, int]:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid:
+            os.close(write_fd)
+            return pid, read_fd
+        try:  # the child: never returns
+            os.close(read_fd)
+            self._stats = {}
+            payload = pickle.dumps((self._entries(chunk, known, previous), self._stats))
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
 
     def _url(self, rel: str) -> str:
         return f"{self.base_url}/{rel}" if self.base_url else rel

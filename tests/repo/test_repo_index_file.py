@@ -194,3 +194,23 @@ def test_credentials_go_only_to_the_repository_host() -> None:
     assert _credentials_for(entry, "http://cdn.example:80/a.tgz").password == ""
     entry.pass_credentials_all = True
     assert _credentials_for(entry, "http://cdn.example:80/a.tgz").password == "p"
+
+
+def test_parallel_indexing_gives_the_same_index_as_serial(
+    make_chart, tmp_path: Path, monkeypatch
+) -> None:
+    from pyhelm.repo import indexer
+
+    repo = _repo(make_chart, tmp_path / "repo", ["0.1.0", "0.2.0", "0.3.0", "1.0.0"])
+    _repo(make_chart, repo, ["2.0.0"], name="other")
+    (repo / "broken-1.0.0.tgz").write_bytes(b"junk")
+    monkeypatch.setattr(indexer, "MAX_WORKERS", 1)
+    serial = index_directory(repo)
+    monkeypatch.setattr(indexer, "MAX_WORKERS", 3)
+    monkeypatch.setattr(indexer, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(indexer.os, "cpu_count", lambda: 3)
+    parallel = index_directory(repo)
+    assert [cv.to_dict() | {"created": ""} for cv in parallel.all_versions()] == [
+        cv.to_dict() | {"created": ""} for cv in serial.all_versions()
+    ]
+    assert [w.split(": skipped")[0] for w in parallel.warnings] == [str(repo / "broken-1.0.0.tgz")]
