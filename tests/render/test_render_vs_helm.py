@@ -115,3 +115,18 @@ def test_nginx_chart_renders_as_its_go_twin_does_in_helm(helm_bin, pyhelm, tmp_p
     )
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == helm_template(helm_bin, go_chart, *flags)
+
+
+@pytest.mark.parametrize("sets", [(), ("--set", "ingress.enabled=true,autoscaling.enabled=true,"
+                                          "serviceAccount.create=false,podAnnotations.a=b")])
+def test_create_scaffold_renders_the_same_objects_as_helms_scaffold(helm_bin, pyhelm, tmp_path, sets):
+    import yaml
+
+    (tmp_path / "helm").mkdir()
+    subprocess.run([helm_bin, "create", "mychart"], cwd=tmp_path / "helm", check=True,
+                   capture_output=True)
+    theirs = helm_template(helm_bin, tmp_path / "helm" / "mychart", *sets)
+    assert pyhelm("create", "mychart", cwd=tmp_path).returncode == 0
+    ours = pyhelm("template", "r", "mychart", *sets, cwd=tmp_path)
+    assert ours.returncode == 0, ours.stderr
+    assert list(yaml.safe_load_all(ours.stdout)) == list(yaml.safe_load_all(theirs))
