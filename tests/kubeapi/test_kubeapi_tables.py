@@ -51,6 +51,22 @@ def test_pod_table_has_kubectls_columns_and_cells():
     assert body["metadata"]["resourceVersion"] == "7"
 
 
+def test_restarts_say_how_long_ago_the_last_one_was():
+    pod = running_pod("p", restarts=1)
+    pod["status"]["containerStatuses"][0]["lastState"] = {
+        "terminated": {"exitCode": 0, "finishedAt": ago(seconds=40)}}
+    assert table("Pod", [pod], "1", now=NOW)["rows"][0]["cells"][3] == "1 (40s ago)"
+
+
+def test_job_duration_runs_from_start_to_completion():
+    job = {"metadata": {"name": "j", "creationTimestamp": ago(minutes=5)},
+           "spec": {"completions": 1, "template": {"spec": {"containers": []}}},
+           "status": {"succeeded": 1, "startTime": ago(minutes=5), "completionTime": ago(minutes=4),
+                      "conditions": [{"type": "Complete", "status": "True"}]}}
+    assert table("Job", [job], "1", now=NOW)["rows"][0]["cells"][:5] == [
+        "j", "Complete", "1/1", "60s", "5m"]
+
+
 def test_pod_status_shows_waiting_reason_and_terminating():
     pod = running_pod("p")
     pod["status"]["containerStatuses"][0].update(

@@ -85,8 +85,12 @@ def _pod(obj: Obj, now: datetime, age: AgeFn) -> list[Any]:
     total = len((obj.get("spec") or {}).get("containers") or []) or len(statuses)
     ready = sum(1 for cs in statuses if cs.get("ready"))
     restarts = sum(int(cs.get("restartCount") or 0) for cs in statuses)
+    finished = [((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt")
+                for cs in statuses]
+    last = max((f for f in finished if f), default=None)
+    restart_text = f"{restarts} ({age(last, now)} ago)" if restarts and last else str(restarts)
     gates = (obj.get("spec") or {}).get("readinessGates") or []
-    return [_name(obj), f"{ready}/{total}", pod_status(obj), str(restarts),
+    return [_name(obj), f"{ready}/{total}", pod_status(obj), restart_text,
             _created(obj, now, age), status.get("podIP") or NONE,
             (obj.get("spec") or {}).get("nodeName") or NONE,
             status.get("nominatedNodeName") or NONE,
@@ -126,6 +130,17 @@ def _daemonset(obj: Obj, now: datetime, age: AgeFn) -> list[Any]:
             selector_text((obj.get("spec") or {}).get("selector"))]
 
 
+def _duration(status: Obj, now: datetime, age: AgeFn) -> str:
+    """A Job's DURATION: start to completion (or to now while it runs)."""
+    start, end = status.get("startTime"), status.get("completionTime")
+    if not start:
+        return ""
+    if not end:
+        return age(start, now)
+    finished = datetime.fromisoformat(end.replace("Z", "+00:00"))
+    return age(start, finished)
+
+
 def _job(obj: Obj, now: datetime, age: AgeFn) -> list[Any]:
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
@@ -133,7 +148,8 @@ def _job(obj: Obj, now: datetime, age: AgeFn) -> list[Any]:
              "Failed" if conditions.get("Failed") == "True" else
              "Suspended" if spec.get("suspend") else "Running")
     completions = f"{status.get('succeeded', 0)}/{spec.get('completions', 1)}"
-    return [_name(obj), state, completions, "", _created(obj, now, age), *_names_images(obj),
+    return [_name(obj), state, completions, _duration(status, now, age), _created(obj, now, age),
+            *_names_images(obj),
             selector_text(spec.get("selector"))]
 
 
