@@ -60,6 +60,13 @@ def _warn(message: str) -> None:
     print(message if message.startswith("Release ") else f"WARNING: {message}", file=sys.stderr)
 
 
+def _wait_summary(cfg: Configuration) -> None:
+    from pyhelm.release.printer import WaitReporter
+
+    if isinstance(cfg.progress, WaitReporter):
+        cfg.progress.summary()
+
+
 def _prefixed(prefix: str, exc: PyHelmError) -> PyHelmError:
     exc.args = (f"{prefix}: {exc}",)
     return exc
@@ -181,8 +188,7 @@ def _change_options(args: argparse.Namespace, cls: type[Any]) -> Any:
 def _print_release(args: argparse.Namespace, release: Any, cfg: Configuration) -> None:
     from pyhelm.release import printer
 
-    if cfg.progress is not None:
-        cfg.progress.summary()  # type: ignore[attr-defined]
+    _wait_summary(cfg)
     if args.output != "table":
         sys.stdout.write(printer.dump(printer.release_data(release), args.output))
         return
@@ -247,8 +253,7 @@ def run_rollback(args: argparse.Namespace) -> int:
         Rollback(cfg, options).run(args.release, args.revision or 0)
     except PyHelmError as exc:
         raise _prefixed("ROLLBACK FAILED", exc) from None
-    if cfg.progress is not None:
-        cfg.progress.summary()  # type: ignore[attr-defined]
+    _wait_summary(cfg)
     print("Rollback was a success! Happy Helming!")
     return 0
 
@@ -339,51 +344,30 @@ def run_status(args: argparse.Namespace) -> int:
         return 0
     text = printer.release_block(result.release, test_suite=True)
     if args.show_resources:
-        rows = [
-            [
-                f"{o['kind']}/{o['metadata']['name']}",
-                o["metadata"].get("namespace", ""),
-                "ready" if r.ready else f"not ready: {r.message}",
-                r.progress,
-            ]
-            for o, r in result.resources
-        ]
-        rows += [[m, "", "missing", ""] for m in result.missing]
-        text += "RESOURCES:\n" + printer.table(("NAME", "NAMESPACE", "STATUS", "READY"), rows)
+        text += printer.resources_table(result.resources, result.missing)
     sys.stdout.write(text)
     return 0
 
 
 def run_get(args: argparse.Namespace) -> int:
-    from pyhelm import yamlio
     from pyhelm.release import printer
     from pyhelm.release.actions import get
 
     release = get.Get(configuration(args), args.namespace).run(args.release, args.revision)
-    what = args.get_what
-    if what == "values":
-        values = get.computed_values(release) if args.all else get.user_values(release)
+    if args.get_what == "values":
+        values = get.computed_values(release) if args.all else release.config
         if args.output != "table":
             sys.stdout.write(printer.dump(values, args.output))
         else:
-            header = "COMPUTED VALUES:" if args.all else "USER-SUPPLIED VALUES:"
-            sys.stdout.write(f"{header}\n" + (yamlio.dump(values) if values else "null\n"))
-    elif what == "manifest":
+            sys.stdout.write(printer.values_text(values, computed=args.all))
+    elif args.get_what == "manifest":
         sys.stdout.write(release.manifest)
-    elif what == "notes":
-        sys.stdout.write(f"NOTES:\n{release.info.notes.rstrip()}\n" if release.info.notes else "")
-    elif what == "hooks":
-        sys.stdout.write(get.hooks_text(release))
+    elif args.get_what == "notes":
+        sys.stdout.write(printer.notes_text(release))
+    elif args.get_what == "hooks":
+        sys.stdout.write(printer.hooks_text(release))
     else:
-        sys.stdout.write(printer.release_block(release, test_suite=True).split("\nNOTES:")[0])
-        sys.stdout.write(
-            "USER-SUPPLIED VALUES:\n"
-            + (yamlio.dump(release.config) if release.config else "null\n")
-        )
-        sys.stdout.write("\nCOMPUTED VALUES:\n" + yamlio.dump(get.computed_values(release)))
-        sys.stdout.write("\nHOOKS:\n" + get.hooks_text(release) + "MANIFEST:\n" + release.manifest)
-        if release.info.notes:
-            sys.stdout.write(f"\nNOTES:\n{release.info.notes.rstrip()}\n")
+        sys.stdout.write(printer.everything_text(release, get.computed_values(release)))
     return 0
 
 

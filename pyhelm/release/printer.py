@@ -62,8 +62,7 @@ def release_block(
         lines += test_suite_lines(release)
     text = "\n".join(lines) + "\n"
     if show_manifest:
-        hooks = "".join(f"---\n# Source: {h.path}\n{h.manifest.rstrip()}\n" for h in release.hooks)
-        text += f"HOOKS:\n{hooks}MANIFEST:\n{release.manifest}"
+        text += f"HOOKS:\n{hooks_text(release)}MANIFEST:\n{release.manifest}"
         if not text.endswith("\n"):
             text += "\n"
     if release.info.notes and not hide_notes:
@@ -84,6 +83,48 @@ def test_suite_lines(release: Release) -> list[str]:
             f"Phase:          {hook.last_run.phase}",
         ]
     return out
+
+
+def hooks_text(release: Release) -> str:
+    """The hooks as ``helm get hooks`` prints them: ``---\\n# Source: <path>\\n<manifest>``."""
+    return "".join(f"---\n# Source: {h.path}\n{h.manifest.rstrip()}\n" for h in release.hooks)
+
+
+def values_text(values: dict[str, Any], computed: bool = False) -> str:
+    """``USER-SUPPLIED VALUES:`` (or ``COMPUTED VALUES:``) then YAML; ``null`` when empty."""
+    from pyhelm import yamlio
+
+    header = "COMPUTED VALUES:" if computed else "USER-SUPPLIED VALUES:"
+    return f"{header}\n" + (yamlio.dump(values) if values else "null\n")
+
+
+def notes_text(release: Release) -> str:
+    return f"NOTES:\n{release.info.notes.rstrip()}\n" if release.info.notes else ""
+
+
+def everything_text(release: Release, computed: dict[str, Any]) -> str:
+    """``get all``: the status block, both values, hooks, manifest, notes."""
+    text = release_block(release, test_suite=True, hide_notes=True)
+    text += values_text(release.config) + "\n" + values_text(computed, computed=True)
+    text += "\nHOOKS:\n" + hooks_text(release) + "MANIFEST:\n" + release.manifest
+    return text + ("\n" + notes_text(release) if release.info.notes else "")
+
+
+def resources_table(
+    resources: Sequence[tuple[dict[str, Any], Readiness]], missing: Sequence[str]
+) -> str:
+    """``status --show-resources``: each live object, its readiness, ready/desired."""
+    rows = [
+        [
+            f"{o['kind']}/{o['metadata']['name']}",
+            o["metadata"].get("namespace", ""),
+            "ready" if r.ready else f"not ready: {r.message}",
+            r.progress,
+        ]
+        for o, r in resources
+    ]
+    rows += [[m, "", "missing", ""] for m in missing]
+    return "RESOURCES:\n" + table(("NAME", "NAMESPACE", "STATUS", "READY"), rows)
 
 
 def release_data(release: Release) -> dict[str, Any]:

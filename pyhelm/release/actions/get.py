@@ -9,20 +9,11 @@ from pyhelm.release.actions.status import get_release
 from pyhelm.release.model import Release
 
 
-def user_values(release: Release) -> dict[str, Any]:
-    return release.config
-
-
 def computed_values(release: Release) -> dict[str, Any]:
     """The chart's defaults as stored in the release, with the user's values over them."""
     from pyhelm.values import coalesce
 
     return coalesce(release.chart.get("values") or {}, release.config)
-
-
-def hooks_text(release: Release) -> str:
-    """The hooks as ``helm get hooks`` prints them: ``---\\n# Source: <path>\\n<manifest>``."""
-    return "".join(f"---\n# Source: {h.path}\n{h.manifest.rstrip()}\n" for h in release.hooks)
 
 
 class Get:
