@@ -146,15 +146,16 @@ class RepoApp:
         path_on_disk = self.storage.archive_path(filename)
         if path_on_disk is None:
             raise HTTPError(404, "not found")
+        is_prov = filename.endswith(".prov")
+        cv = self.storage.files.get(filename.removesuffix(".prov"))
         try:
             data = await asyncio.to_thread(path_on_disk.read_bytes)
         except OSError:
             raise HTTPError(404, "not found") from None
-        is_prov = filename.endswith(".prov")
-        cv = self.storage.files.get(filename.removesuffix(".prov"))
         etag = None if is_prov or cv is None else cv.digest
         resource = Resource.build(data, PROV_TYPE if is_prov else ARCHIVE_TYPE, etag=etag)
-        if self._archive_bytes + len(data) <= ARCHIVE_CACHE_BYTES:
+        still_listed = self.storage.files.get(filename.removesuffix(".prov")) is cv
+        if still_listed and self._archive_bytes + len(data) <= ARCHIVE_CACHE_BYTES:
             self._hot[f"/charts/{filename}"] = self._hot[f"/{filename}"] = resource
             self._archive_bytes += len(data)
         return resource
