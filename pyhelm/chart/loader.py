@@ -133,7 +133,7 @@ def _collect_subchart(
 
 def _text(content: bytes, source: str) -> str:
     try:
-        return content.decode("utf-8")
+        return content.decode("utf-8-sig")  # a byte-order mark would end up in the output
     except UnicodeDecodeError as exc:
         raise ChartError(
             f"{source}: not UTF-8 text (byte {exc.start}); templates must be UTF-8"

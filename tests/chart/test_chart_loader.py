@@ -233,3 +233,14 @@ def test_strict_semver(version, valid):
     from pyhelm.chart.model import is_strict_semver
 
     assert is_strict_semver(version) is valid
+
+
+def test_byte_order_mark_and_crlf_in_templates_do_not_reach_the_output(tmp_path):
+    from pyhelm.render import RenderOptions, render_chart
+
+    root = write(tmp_path / "app", {"Chart.yaml": BASIC["Chart.yaml"]})
+    (root / "templates").mkdir()
+    (root / "templates" / "cm.yaml").write_bytes(
+        b"\xef\xbb\xbfapiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: x\r\n")
+    (manifest,) = render_chart(load_chart(root), {}, RenderOptions()).manifests
+    assert manifest.text == "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x"
