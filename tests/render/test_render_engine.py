@@ -368,3 +368,12 @@ def test_a_failing_lookup_is_reported_at_the_template_line(render_one):
 
     with pytest.raises(RenderError, match=r"t.yaml:2:\d+: cluster unreachable: connection refused"):
         render_one("kind: T\nv: {{ lookup('v1', 'Secret', 'ns', 's') }}\n", lookup=lookup)
+
+
+def test_ctx_template_name_in_a_helper_is_the_including_templates(make_chart):
+    chart = make_chart({
+        "templates/_helpers.tpl": "{% macro who(ctx) %}{{ ctx.Template.Name }}{% endmacro %}",
+        "templates/cm.yaml": "kind: ConfigMap\nby: {{ include('who', ctx) }}\n",
+    })
+    text = render_chart(chart, {}, RenderOptions()).manifests[0].text
+    assert text == "kind: ConfigMap\nby: demo/templates/cm.yaml"
