@@ -306,3 +306,27 @@ def test_null_globals_count_as_empty() -> None:
     sub = chart("db", {"global": None, "port": 1})
     root = chart("web", {"global": None}, [Dependency("db")], [sub])
     assert compute_values(root, {}, warn=None)["db"] == {"global": {}, "port": 1}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_enabled_subcharts_agree_with_what_compute_values_merged(seed: int) -> None:
+    """The renderer asks enabled_subcharts on computed values; it must match the merge."""
+    import random
+
+    rng = random.Random(seed)
+
+    def flag() -> Any:
+        return rng.choice([True, False, None, "yes", {"deep": True}])
+
+    def maybe(key: str) -> dict[str, Any]:
+        return {key: flag()} if rng.random() < 0.6 else {}
+
+    subs = [chart(name, {**maybe("enabled"), "v": 1}) for name in ("a", "b", "c")]
+    deps = [Dependency("a", condition="a.enabled", tags=["t1"]),
+            Dependency("b", condition="flags.b,b.enabled", alias="bee"),
+            Dependency("c", tags=["t1", "t2"])]
+    root = chart("web", {"flags": maybe("b"), "tags": {**maybe("t1"), **maybe("t2")}}, deps, subs)
+    user = {"a": maybe("enabled"), "bee": maybe("enabled"), "tags": maybe("t2")}
+    got = compute_values(root, user, warn=None)
+    merged = {name for name in ("a", "bee", "c") if isinstance(got.get(name), dict) and got[name].get("v") == 1}
+    assert {name for name, _ in enabled_subcharts(root, got)} == merged
