@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pyhelm.cluster.memory import MemoryCluster
+from pyhelm.errors import PyHelmError
+
 from tests.cluster.conftest import NGINX_DEPLOY, NGINX_POD
 
 
@@ -35,7 +38,14 @@ CASES = [
     (_with(NGINX_POD, "spec.containers", []),
      'The Pod "nginx-pod" is invalid: spec.containers: Required value'),
     (_with(NGINX_DEPLOY, "spec.replicas", "three"),
-     'spec.replicas: Invalid value: "three": must be an integer'),
+     'spec.replicas: Invalid value: "three": must be of type integer'),
+    (_with(NGINX_DEPLOY, "spec.replica", 3),
+     'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
+     'unknown field "spec.replica"'),
+    (_with(NGINX_POD, "spec.containers.0.imagee", "nginx"),
+     'strict decoding error: unknown field "spec.containers[0].imagee"'),
+    (_with(NGINX_POD, "spec.containers.0.ports.0.containerPort", "80"),
+     'spec.containers[0].ports[0].containerPort: Invalid value: "80": must be of type integer'),
     (_with(NGINX_POD, "kind", "Pood"),
      'no matches for kind "Pood" in version "v1"'),
     (_with(NGINX_DEPLOY, "apiVersion", "extensions/v1beta1"),
@@ -56,13 +66,20 @@ CASES = [
 
 
 @pytest.mark.parametrize("doc, message", CASES, ids=[c[1][:40] for c in CASES])
-def test_bad_manifests_are_refused_like_an_api_server(pyhelm, tmp_path: Path, doc: dict,
-                                                      message: str) -> None:
-    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(doc))
+def test_bad_manifests_are_refused_like_an_api_server(doc: dict, message: str) -> None:
+    cluster = MemoryCluster(":memory:")
+    with pytest.raises(PyHelmError) as caught:
+        cluster.apply([doc])
+    assert message in str(caught.value)
+    assert [o["metadata"]["name"] for o in cluster.list("v1", "Pod", "default")] == []
+
+
+def test_the_cli_prints_one_error_and_applies_nothing(pyhelm, tmp_path: Path) -> None:
+    good = _with(NGINX_POD, "metadata.name", "good")
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump_all([good, CASES[0][0]]))
     result = pyhelm("cluster", "apply", "-f", "bad.yaml")
     assert result.returncode == 1
-    assert result.stderr.startswith("Error: ") and message in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr == f"Error: {CASES[0][1]}\n"
     assert pyhelm("cluster", "get", "all", "-o", "name").stdout.strip() == "service/kubernetes"
 
 

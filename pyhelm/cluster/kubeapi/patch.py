@@ -26,6 +26,8 @@ from pyhelm.errors import ClusterError
 class PatchError(ClusterError):
     """A patch document is malformed or cannot apply (a JSON patch ``test`` failed, a bad path)."""
 
+    code, reason = 422, "Invalid"
+
 
 #: Patch merge keys of the core types, by list field name (k8s.io/api ``patchMergeKey``).
 MERGE_KEYS: dict[str, str] = {

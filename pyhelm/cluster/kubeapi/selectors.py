@@ -20,6 +20,8 @@ from pyhelm.errors import ClusterError
 class SelectorError(ClusterError):
     """A label or field selector cannot be parsed."""
 
+    code, reason = 400, "BadRequest"
+
 
 @dataclass(frozen=True)
 class Requirement:

@@ -77,13 +77,13 @@ def from_error(exc: PyHelmError, resource: str = "", name: str = "",
                              else "InternalError"))
     details: dict[str, Any] = {}
     causes = _causes(exc)
-    if reason == "Invalid":
+    if reason == "Invalid" and causes:
         details = {"name": getattr(exc, "name", name), "kind": getattr(exc, "kind", resource),
                    "causes": causes}
         message = str(exc)
     else:
         message = str(exc).split("\n(re-run", 1)[0]
-        if name or resource:
+        if (name or resource) and reason != "Invalid":  # kubectl would print details, not message
             details = {"name": getattr(exc, "name", name), "kind": resource,
                        **({"group": group} if group else {})}
         if causes:

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyhelm.cluster.base import ObjectRef
-from pyhelm.cluster.memory import fields
+from pyhelm.cluster.memory import fields, schema
 from pyhelm.cluster.memory.admission import allocate_service
 from pyhelm.cluster.memory.crds import custom_kinds, schema_for
 from pyhelm.cluster.memory.defaults import default_object
 from pyhelm.cluster.memory.errors import (
-    Cause, FieldManagerConflict, ObjectExists, ObjectInvalid, ObjectNotFound, StaleObject,
+    Cause, DecodeError, FieldManagerConflict, ObjectExists, ObjectInvalid, ObjectNotFound, StaleObject,
 )
 from pyhelm.cluster.memory.kinds import KindInfo
 from pyhelm.cluster.memory.state import WorkingSet, clone
@@ -86,9 +86,15 @@ class Api:
 
     # -- writes ------------------------------------------------------------------
     def create(self, obj: Manifest, manager: str | None = None, operation: str = "Update",
-               namespace: str = "default", owned: bool = False) -> WriteResult:
-        """Create ``obj`` (copied first unless ``owned``: the caller hands it over)."""
+               namespace: str = "default", owned: bool = False,
+               trusted: bool = False) -> WriteResult:
+        """Create ``obj`` (copied first unless ``owned``: the caller hands it over).
+
+        ``trusted`` (controllers' own objects) skips the OpenAPI schema check.
+        """
         info = self.info(obj)
+        if not trusted:
+            self.decode(info, obj)
         if not owned:
             obj = clone(obj)
         meta = obj.setdefault("metadata", {})
@@ -127,6 +133,7 @@ class Api:
                subresource: str | None = None) -> WriteResult:
         """Replace an object; a stale ``metadata.resourceVersion`` raises ``StaleObject``."""
         info = self.info(obj)
+        self.decode(info, obj)
         obj = clone(obj)
         meta = obj.setdefault("metadata", {})
         ns = self.namespace_of(info, obj, namespace)
@@ -175,6 +182,7 @@ class Api:
         info = self.ws.registry.for_object(ref.api_version, ref.kind)
         old = self.read(info, ref.namespace, ref.name)
         new = fields.merge_patch(old, patch)
+        self.decode(info, new)
         rv = (patch.get("metadata") or {}).get("resourceVersion")
         if rv and str(rv) != old["metadata"]["resourceVersion"]:
             raise StaleObject(info.resource, ref.name)
@@ -184,6 +192,7 @@ class Api:
               namespace: str = "default") -> WriteResult:
         """Server-side apply: merge ``obj`` over the live object and own its fields."""
         info = self.info(obj)
+        self.decode(info, obj)
         obj = clone(obj)
         meta = obj.setdefault("metadata", {})
         ns = self.namespace_of(info, obj, namespace)
@@ -191,7 +200,7 @@ class Api:
             meta["namespace"] = ns
         live = self.ws.get(info.key, ns, str(meta.get("name", "")))
         if live is None:
-            return self.create(obj, manager, "Apply", namespace, owned=True)
+            return self.create(obj, manager, "Apply", namespace, owned=True, trusted=True)
         paths = fields.field_paths(obj)
         _check_conflicts(live, obj, paths, manager, force)
         merged = fields.apply_merge(live, {k: v for k, v in obj.items() if k != "status"})
@@ -218,6 +227,23 @@ class Api:
         if info.key == CRD_KEY:
             self.refresh_kinds()
         return obj
+
+    def decode(self, info: KindInfo, obj: Manifest) -> None:
+        """Strict decoding against the kind's OpenAPI schema; raises ``DecodeError``."""
+        if info in self.ws.registry.custom:
+            return
+        unknown, causes = schema.check(obj)
+        problems = [f"{c.field}: {c.message}" for c in causes
+                    if c.reason == "FieldValueTypeInvalid"]
+        if unknown:
+            problems.append("strict decoding error: " +
+                            ", ".join(f'unknown field "{p}"' for p in unknown))
+        if problems:
+            raise DecodeError(info.kind, info.version, problems)
+        required = [c for c in causes if c.reason == "FieldValueRequired"]
+        if required:
+            name = str((obj.get("metadata") or {}).get("name", ""))
+            raise ObjectInvalid(info.kind, name, required)
 
     # -- helpers -------------------------------------------------------------------
     def _require_namespace(self, namespace: str) -> None:

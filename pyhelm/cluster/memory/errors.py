@@ -55,6 +55,17 @@ class ObjectInvalid(Invalid):
         super().__init__(text)
 
 
+class DecodeError(Invalid):
+    """The body does not fit the kind's schema: unknown fields or wrong types (HTTP 400)."""
+
+    reason, code = "BadRequest", 400
+
+    def __init__(self, kind: str, version: str, problems: list[str]) -> None:
+        self.kind, self.problems = kind, problems
+        super().__init__(f'{kind} in version "{version}" cannot be handled as a {kind}: '
+                         + ", ".join(problems))
+
+
 class StaleObject(Conflict):
     reason, code = "Conflict", 409
 

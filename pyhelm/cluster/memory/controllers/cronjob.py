@@ -66,7 +66,7 @@ def _start(api: Api, cron: Manifest, when: Any) -> None:
         "annotations": {**(meta.get("annotations") or {}),
                         "batch.kubernetes.io/cronjob-scheduled-timestamp": timestamp(when)}},
         "spec": template.get("spec") or {}}
-    api.create(job, namespace=ns)
+    api.create(job, namespace=ns, trusted=True)
     event(api, cron, "SuccessfulCreate", f"Created job {name}", "cronjob-controller")
 
 

@@ -91,7 +91,8 @@ def _create_rs(api: Api, deploy: Manifest, template: Manifest, sets: list[Manife
                             str(deploy["spec"].get("replicas", 1))},
         "ownerReferences": [owner_reference(deploy)]},
         "spec": {"replicas": 0, "selector": selector, "template": template}}
-    return api.create(rs, namespace=meta.get("namespace") or "default", owned=True).obj
+    return api.create(rs, namespace=meta.get("namespace") or "default", owned=True,
+                      trusted=True).obj
 
 
 def _scale(api: Api, deploy: Manifest, rs: Manifest, replicas: int) -> None:

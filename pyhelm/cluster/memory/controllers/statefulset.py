@@ -81,7 +81,7 @@ def _claims(api: Api, sts: Manifest, ordinal: int) -> None:
             labels = dict((sts["spec"].get("selector") or {}).get("matchLabels") or {})
             api.create({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
                         "metadata": {"name": claim, "namespace": ns, "labels": labels},
-                        "spec": template.get("spec") or {}}, namespace=ns)
+                        "spec": template.get("spec") or {}}, namespace=ns, trusted=True)
             pvc = api.ws.get("PersistentVolumeClaim", ns, claim)
             if pvc is not None:
                 requested = ((pvc["spec"].get("resources") or {}).get("requests") or {})
