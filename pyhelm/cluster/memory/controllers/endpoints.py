@@ -89,7 +89,8 @@ def reconcile(api: Api, svc: Manifest, index: PodIndex | None = None) -> None:
     if current is None:
         api.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {
             "name": meta["name"], "namespace": meta["namespace"],
-            "labels": dict(meta.get("labels") or {})}, "subsets": subsets}, owned=True, trusted=True)
+            "labels": dict(meta.get("labels") or {})}, "subsets": subsets},
+            owned=True, trusted=True)
     elif current.get("subsets", []) != subsets:
         current["subsets"] = subsets
         put(api, current)
