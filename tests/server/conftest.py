@@ -48,7 +48,7 @@ def write_chart(root: Path, name: str, version: str = "0.1.0", app_version: str 
     return chart
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_archive(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., bytes]:
     """``make_archive("web", "1.2.3")`` -> the bytes of a packaged chart."""
     root = tmp_path_factory.mktemp("charts")
@@ -118,5 +118,27 @@ def serve_repo() -> Iterator[Callable[..., ServerProcess]]:
 
 @pytest.fixture
 def server(serve_repo: Callable[..., ServerProcess], tmp_path: Path) -> ServerProcess:
-    """A server with default flags over an empty folder."""
+    """A server with default flags over an empty folder, for this test alone."""
     return serve_repo(tmp_path / "repo", "--access-log", str(tmp_path / "access.log"))
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., ServerProcess]]:
+    """``module_server(*flags)``: a server over a fresh folder, kept for the whole module."""
+    started: list[ServerProcess] = []
+
+    def start(*flags: str) -> ServerProcess:
+        root = tmp_path_factory.mktemp("module-repo")
+        server = start_server(root / "repo", "--access-log", str(root / "access.log"), *flags)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.kill()
+
+
+@pytest.fixture(scope="module")
+def shared_server(module_server: Callable[..., ServerProcess]) -> ServerProcess:
+    """One server with default flags for a whole module: tests use chart names of their own."""
+    return module_server()

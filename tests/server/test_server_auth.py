@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import subprocess
 import sys
+import time
 from urllib.parse import urlsplit
 
 import bcrypt
@@ -14,8 +15,9 @@ import requests
 TOKEN = "s3cret-token-0123456789"
 
 
-@pytest.fixture
-def auth_files(tmp_path):
+@pytest.fixture(scope="module")
+def auth_files(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("auth")
     htpasswd = tmp_path / "users.htpasswd"
     alice = bcrypt.hashpw(b"wonderland", bcrypt.gensalt(rounds=4)).decode()
     bob = bcrypt.hashpw(b"builder", bcrypt.gensalt(rounds=4)).decode().replace("$2b$", "$2y$", 1)
@@ -25,11 +27,10 @@ def auth_files(tmp_path):
     return htpasswd, tokens
 
 
-@pytest.fixture
-def secured(serve_repo, tmp_path, auth_files):
+@pytest.fixture(scope="module")
+def secured(module_server, auth_files):
     htpasswd, tokens = auth_files
-    return serve_repo(tmp_path / "repo", "--auth-file", str(htpasswd), "--token-file", str(tokens),
-                      "--access-log", str(tmp_path / "access.log"))
+    return module_server("--auth-file", str(htpasswd), "--token-file", str(tokens))
 
 
 def test_every_route_needs_credentials_when_auth_is_on(secured, make_archive):
@@ -54,8 +55,10 @@ def test_bcrypt_users_including_apache_2y_hashes(secured, make_archive):
     assert requests.get(f"{secured.url}/index.yaml", auth=("bob", "builder"), timeout=10).status_code == 200
     for user, password in (("alice", "wrong"), ("carol", "wonderland"), ("bob", "")):
         assert requests.get(f"{secured.url}/index.yaml", auth=(user, password), timeout=10).status_code == 401
-    log = (secured.directory.parent / "access.log")
-    secured.stop()
+    log = secured.directory.parent / "access.log"
+    deadline = time.monotonic() + 10  # the log is written in batches, a few times a second
+    while " - alice [" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert " - alice [" in log.read_text()
 
 

@@ -41,8 +41,9 @@ def chromium(tmp_path):
     return run
 
 
-@pytest.fixture
-def populated(server, make_archive):
+@pytest.fixture(scope="module")
+def populated(module_server, make_archive):
+    server = module_server()
     charts = [("web", "1.0.0", {"icon": ICON}), ("web", "1.1.0", {"icon": ICON}), ("api", "0.3.0", {})]
     for name, version, extra in charts:
         response = requests.post(f"{server.url}/api/charts", data=make_archive(name, version, **extra), timeout=30)
