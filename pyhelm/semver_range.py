@@ -31,10 +31,20 @@ _CV = (
     r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
 )
 _OPS = r"=|!=|>|<|>=|=>|<=|=<|~|~>|\^"
-_TERM_RE = re.compile(rf"^\s*({_OPS}|)\s*({_CV})\s*$")
-_FIND_RE = re.compile(rf"({_OPS}|)\s*({_CV})")
-_GROUP_RE = re.compile(rf"^(\s*({_OPS}|)\s*({_CV})\s*)((?:\s+|,\s*)({_OPS}|)\s*({_CV})\s*)*$")
-_RANGE_RE = re.compile(rf"\s*({_CV})\s+-\s+({_CV})\s*")
+_PATTERNS = {
+    "term": rf"^\s*({_OPS}|)\s*({_CV})\s*$",
+    "find": rf"({_OPS}|)\s*({_CV})",
+    "group": rf"^(\s*({_OPS}|)\s*({_CV})\s*)((?:\s+|,\s*)({_OPS}|)\s*({_CV})\s*)*$",
+    "range": rf"\s*({_CV})\s+-\s+({_CV})\s*",
+}
+
+
+@lru_cache(maxsize=None)
+def _re(name: str) -> re.Pattern[str]:
+    """The constraint grammar's regular expressions, compiled on first use (startup stays cheap)."""
+    return re.compile(_PATTERNS[name])
+
+
 _VERSION_RE = re.compile(
     r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.\-]+)?(\+[0-9A-Za-z.\-]+)?$"
 )
@@ -104,7 +114,7 @@ class _Term:
 
     @classmethod
     def parse(cls, text: str) -> _Term:
-        m = _TERM_RE.match(text)
+        m = _re("term").match(text)
         if not m:
             raise VersionError(f"improper constraint term {text.strip()!r}")
         op = m.group(1)
@@ -228,18 +238,18 @@ class Constraint:
     @classmethod
     def parse(cls, text: str) -> Constraint:
         """Parse ``text``; ``VersionError`` names the bad part. Empty or ``*`` allows any release."""
-        rewritten = _RANGE_RE.sub(lambda m: f" >= {m.group(1)}, <= {m.group(11)} ", text)
+        rewritten = _re("range").sub(lambda m: f" >= {m.group(1)}, <= {m.group(11)} ", text)
         groups = []
         for raw in rewritten.split("||"):
             if not raw.strip():
                 terms: tuple[_Term, ...] = (_Term("", parse_version("0.0.0"), dirty=True),)
             else:
-                if not _GROUP_RE.match(raw):
+                if not _re("group").match(raw):
                     raise VersionError(
                         f"improper version constraint {text!r} near {raw.strip()!r} "
                         "(examples: 1.2.3, ^1.2, ~0.1, >=1.0 <2.0, 1.x, 1.0 - 1.4)"
                     )
-                terms = tuple(_Term.parse(m.group(0)) for m in _FIND_RE.finditer(raw))
+                terms = tuple(_Term.parse(m.group(0)) for m in _re("find").finditer(raw))
             groups.append((terms, any(t.con.prerelease for t in terms)))
         return cls(text, tuple(groups))
 
