@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import queue
 import subprocess
 import threading
 import time
@@ -33,13 +34,16 @@ def events(api, query: str, count: int) -> list[dict]:
 
 def test_watch_list_sends_initial_objects_then_the_end_bookmark_then_changes(api):
     api.post(api.base_url + CM, json=configmap("before"))
-
-    def later() -> None:
-        time.sleep(0.5)
-        api.post(api.base_url + CM, json=configmap("after"))
-
-    threading.Thread(target=later).start()
-    got = events(api, "sendInitialEvents=true&allowWatchBookmarks=true&labelSelector=w%3D1", 3)
+    query = "sendInitialEvents=true&allowWatchBookmarks=true&labelSelector=w%3D1"
+    got = []
+    with api.get(api.base_url + CM + "?watch=true&timeoutSeconds=10&" + query,
+                 stream=True) as response:
+        for line in response.iter_lines():
+            got.append(json.loads(line))
+            if got[-1]["type"] == "BOOKMARK":
+                api.post(api.base_url + CM, json=configmap("after"))
+            if len(got) == 3:
+                break
     assert [(e["type"], e["object"]["metadata"].get("name")) for e in got] == [
         ("ADDED", "before"), ("BOOKMARK", None), ("ADDED", "after")]
     bookmark = got[1]["object"]["metadata"]
@@ -88,16 +92,20 @@ def test_kubectl_get_watch_prints_changes(kubectl, api):
     proc = subprocess.Popen([*kubectl.argv, "get", "configmaps", "-l", "w=1", "-w",
                              "--output-watch-events"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+
+    def next_line() -> list[str]:
+        return lines.get(timeout=30).split()[:2]
+
     try:
-        time.sleep(1.5)
+        assert next_line() == ["EVENT", "NAME"]
+        assert next_line() == ["ADDED", "seen"]
         api.delete(api.base_url + CM + "/seen")
-        time.sleep(1)
+        assert next_line() == ["DELETED", "seen"]
     finally:
         proc.terminate()
-    out = proc.communicate(timeout=10)[0]
-    lines = [line.split()[:2] for line in out.splitlines()]
-    assert ["EVENT", "NAME"] == lines[0]
-    assert ["ADDED", "seen"] in lines and ["DELETED", "seen"] in lines
+        proc.communicate(timeout=10)
 
 
 def test_deleted_events_carry_the_deletions_resource_version(api):
