@@ -100,10 +100,17 @@ def test_unusable_htpasswd_is_a_clear_startup_error(tmp_path, content, message):
     assert "Traceback" not in result.stderr
 
 
-def test_anonymous_get_without_auth_is_a_usage_error(pyhelm, tmp_path):
-    result = pyhelm("serve", "--dir", str(tmp_path / "r"), "--anonymous-get")
+@pytest.mark.parametrize("flags, message", [
+    (["--anonymous-get"], "--anonymous-get only makes sense with --auth-file or --token-file"),
+    (["--tls-cert", "cert.pem"], "--tls-cert and --tls-key go together"),
+    (["--port", "70000"], "--port 70000: must be between 0 and 65535"),
+    (["--auth-file", "missing.htpasswd"], "--auth-file missing.htpasswd: no such file"),
+])
+def test_bad_serve_flags_are_usage_errors(pyhelm, tmp_path, flags, message):
+    result = pyhelm("serve", "--dir", str(tmp_path / "r"), *flags)
     assert result.returncode == 2
-    assert "--anonymous-get only makes sense with --auth-file or --token-file" in result.stderr
+    assert result.stderr.startswith(f"Error: {message}")
+    assert result.stderr.count("\n") == 1
 
 
 ESCAPES = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -51,6 +52,7 @@ def test_helm_reads_a_helm_style_repository_with_relative_urls(helm_bin, serve_r
     assert (tmp_path / "out" / archive.name).read_bytes() == archive.read_bytes()
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command for a certificate")
 def test_helm_with_basic_auth_over_tls(helm_bin, pyhelm, serve_repo, tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
