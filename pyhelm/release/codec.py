@@ -16,9 +16,15 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 
 
 def encode(release: Release) -> str:
-    """The record as Helm stores it in ``data.release``: base64 of gzip (best) of the JSON."""
+    """The record as Helm stores it in ``data.release``: base64 of gzip of the JSON.
+
+    Helm compresses at the best level; any level reads the same, so pyhelm takes 6, and 1
+    for records over a megabyte (mostly files a chart carries, often incompressible).
+    """
     raw = json.dumps(release.to_dict(), separators=(",", ":"), sort_keys=False).encode()
-    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+    return base64.b64encode(
+        gzip.compress(raw, compresslevel=6 if len(raw) < 1 << 20 else 1, mtime=0)
+    ).decode("ascii")
 
 
 def decode(text: str | bytes, labels: dict[str, str] | None = None, source: str = "") -> Release:

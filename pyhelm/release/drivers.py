@@ -15,6 +15,7 @@ Drivers raise ``ReleaseExists`` and ``ReleaseNotFound``, never raw cluster error
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import time
 from collections.abc import Callable
@@ -61,8 +62,9 @@ class Driver(Protocol):
         """Remove one revision; raises ``ReleaseNotFound``."""
         ...
 
-    def summaries(self) -> list[Summary]:
-        """Every revision of every release in the driver's namespace(s), cheaply."""
+    def summaries(self, name: str | None = None) -> list[Summary]:
+        """Every revision of ``name`` (None: of every release) in the driver's namespace(s),
+        cheaply: without decoding records where the driver can."""
         ...
 
 
@@ -108,11 +110,11 @@ class MemoryDriver:
         if self._records.pop(self._key(name, version), None) is None:
             raise ReleaseNotFound(f"release {name}: revision {version} not found")
 
-    def summaries(self) -> list[Summary]:
+    def summaries(self, name: str | None = None) -> list[Summary]:
         return [
             self.get(n, v).summary()
             for (ns, n, v) in self._records
-            if self.namespace is None or ns == self.namespace
+            if (self.namespace is None or ns == self.namespace) and name in (None, n)
         ]
 
 
@@ -125,6 +127,8 @@ class SecretDriver:
         self.cluster = cluster
         self.namespace = namespace
         self.clock = clock
+        # decoded records by (Secret name, resourceVersion): an action reads history often
+        self._decoded: dict[tuple[str, str], Release] = {}
 
     def _ref(self, name: str) -> ObjectRef:
         return ObjectRef("v1", "Secret", self.namespace, name)
@@ -132,7 +136,7 @@ class SecretDriver:
     def create(self, release: Release) -> None:
         secret, parts = self._secrets(release, created=True)
         try:
-            self.cluster.create(secret)
+            self._remember(self.cluster.create(secret), release)
         except AlreadyExists:
             raise ReleaseExists(
                 f"release {release.name} revision {release.version} already exists in namespace "
@@ -156,7 +160,7 @@ class SecretDriver:
             raise ReleaseNotFound(
                 f"release {release.name}: revision {release.version} not found"
             ) from None
-        self.cluster.update(secret)
+        self._remember(self.cluster.update(secret), release)
         if parts:
             self.cluster.apply(parts, field_manager="pyhelm")
         for index in range(len(parts) + 2, old_parts + 2):
@@ -187,8 +191,9 @@ class SecretDriver:
         for index in range(2, parts + 1):
             self._delete_quietly(f"{key}.part-{index}")
 
-    def summaries(self) -> list[Summary]:
-        secrets = self.cluster.list("v1", "Secret", self.namespace, {"owner": "helm"})
+    def summaries(self, name: str | None = None) -> list[Summary]:
+        selector = {"owner": "helm", **({"name": name} if name else {})}
+        secrets = self.cluster.list("v1", "Secret", self.namespace, selector)
         return [_summary(s) or self._decode(s).summary() for s in secrets if _is_record(s)]
 
     # -- encoding ---------------------------------------------------------
@@ -232,6 +237,22 @@ class SecretDriver:
         return secret, parts
 
     def _decode(self, secret: Manifest) -> Release:
+        """The record a Secret holds (a copy: callers may change it freely)."""
+        meta = secret.get("metadata") or {}
+        key = (str(meta.get("name")), str(meta.get("resourceVersion") or ""))
+        if key[1] and key in self._decoded:
+            return copy.deepcopy(self._decoded[key])
+        release = self._decode_fresh(secret)
+        if key[1]:
+            self._decoded[key] = copy.deepcopy(release)
+        return release
+
+    def _remember(self, stored: Manifest, release: Release) -> None:
+        rv = str((stored.get("metadata") or {}).get("resourceVersion") or "")
+        if rv:
+            self._decoded[(str(stored["metadata"]["name"]), rv)] = copy.deepcopy(release)
+
+    def _decode_fresh(self, secret: Manifest) -> Release:
         meta = secret.get("metadata") or {}
         annotations = meta.get("annotations") or {}
         text = _data(secret)

@@ -24,13 +24,17 @@ class ReleaseStorage:
         return self.driver.get(name, version)
 
     def history(self, name: str) -> list[Release]:
-        """Every revision of ``name``, oldest first."""
+        """Every revision of ``name``, oldest first (each record decoded)."""
         return sorted(self.driver.history(name), key=lambda r: r.version)
+
+    def revisions(self, name: str) -> list[Summary]:
+        """What each revision of ``name`` is, oldest first, without decoding records."""
+        return sorted(self.driver.summaries(name), key=lambda s: s.revision)
 
     def last(self, name: str) -> Release | None:
         """The newest revision, whatever its status; None if the release has none."""
-        history = self.history(name)
-        return history[-1] if history else None
+        revisions = self.revisions(name)
+        return self.get(name, revisions[-1].revision) if revisions else None
 
     def require_last(self, name: str, namespace: str) -> Release:
         last = self.last(name)
@@ -43,8 +47,8 @@ class ReleaseStorage:
 
     def deployed(self, name: str) -> Release | None:
         """The newest revision with status deployed, if any."""
-        found = [r for r in self.history(name) if r.status is Status.DEPLOYED]
-        return found[-1] if found else None
+        found = [s for s in self.revisions(name) if s.status is Status.DEPLOYED]
+        return self.get(name, found[-1].revision) if found else None
 
     def delete(self, name: str, version: int) -> None:
         self.driver.delete(name, version)
@@ -57,20 +61,28 @@ class ReleaseStorage:
         """
         if max_history <= 0:
             return []
-        history = self.history(name)
-        deployed = [r.version for r in history if r.status is Status.DEPLOYED]
+        revisions = self.revisions(name)
+        deployed = [s.revision for s in revisions if s.status is Status.DEPLOYED]
         keep_deployed = deployed[-1] if deployed else None
-        excess = len(history) - max_history
+        excess = len(revisions) - max_history
         removed: list[int] = []
-        for release in history:
+        for summary in revisions:
             if excess <= 0:
                 break
-            if release.version == keep_deployed:
+            if summary.revision == keep_deployed:
                 continue
-            self.driver.delete(name, release.version)
-            removed.append(release.version)
+            self.driver.delete(name, summary.revision)
+            removed.append(summary.revision)
             excess -= 1
         return removed
+
+    def supersede(self, name: str, keep: int) -> None:
+        """Mark every deployed revision but ``keep`` superseded."""
+        for summary in self.revisions(name):
+            if summary.revision != keep and summary.status is Status.DEPLOYED:
+                old = self.get(name, summary.revision)
+                old.info.status = Status.SUPERSEDED
+                self.update(old)
 
     def latest_summaries(self) -> list[Summary]:
         """The newest revision of every release, sorted by namespace then name."""

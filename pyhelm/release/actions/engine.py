@@ -272,10 +272,7 @@ def perform_guarded(
 
 def finish(storage: ReleaseStorage, release: Release, description: str, history_max: int) -> None:
     """Mark ``release`` deployed, supersede earlier deployed revisions, prune history."""
-    for old in storage.history(release.name):
-        if old.version != release.version and old.status is Status.DEPLOYED:
-            old.info.status = Status.SUPERSEDED
-            storage.update(old)
+    storage.supersede(release.name, keep=release.version)
     release.info.status = Status.DEPLOYED
     release.info.description = description
     release.info.last_deployed = now()

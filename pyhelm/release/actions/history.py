@@ -17,7 +17,7 @@ class History:
     def run(self, name: str) -> list[Summary]:
         """Raises ``ReleaseNotFound`` when the release has no revision."""
         storage = self.cfg.storage(self.namespace)
-        history = storage.history(name)
-        if not history:
+        revisions = storage.revisions(name)
+        if not revisions:
             storage.require_last(name, self.namespace or self.cfg.namespace)
-        return [r.summary() for r in history][-self.max_revisions :]
+        return revisions[-self.max_revisions :]

@@ -80,10 +80,7 @@ class Uninstall:
         last.info.description = self.options.description or "Uninstallation complete"
         last.lease = None
         if self.options.keep_history:
-            for old in storage.history(name):
-                if old.version != last.version and old.status is Status.DEPLOYED:
-                    old.info.status = Status.SUPERSEDED
-                    storage.update(old)
+            storage.supersede(name, keep=last.version)
             storage.update(last)
         else:
             self._purge(name)
@@ -91,5 +88,5 @@ class Uninstall:
 
     def _purge(self, name: str) -> None:
         storage = self.cfg.storage(self.namespace)
-        for old in storage.history(name):
-            storage.delete(name, old.version)
+        for summary in storage.revisions(name):
+            storage.delete(name, summary.revision)
