@@ -196,3 +196,7 @@ def test_cli_and_server_share_the_state_file(kctl: Run, pyhelm):
     assert scaled.returncode == 0, scaled.stderr
     assert kctl("get", "deploy", "nginx-deployment", "-o",
                 "jsonpath={.status.readyReplicas}").stdout == "5"
+
+
+def test_kubectl_auth_can_i_says_yes_to_the_token_holder(kctl: Run):
+    assert kctl("auth", "can-i", "create", "pods").stdout == "yes\n"

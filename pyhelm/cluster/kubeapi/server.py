@@ -2,10 +2,11 @@
 
 ``ApiServer`` answers the subset of the Kubernetes REST API that kubectl,
 helm and client libraries use: ``/version``, discovery (aggregated and
-legacy), OpenAPI v3 (and an empty v2), resource CRUD with watch, patch and subresources, and
-health checks. Every request needs the bearer token (401 otherwise). Errors go
-back as ``Status`` bodies; a bug in the server is a 500 ``InternalError``
-(logged with its traceback on stderr), never a dropped connection.
+legacy), OpenAPI v3 (and an empty v2), access reviews, resource CRUD with
+watch, patch and subresources, and health checks. Every request needs the
+bearer token (401 otherwise). Errors go back as ``Status`` bodies; a bug in
+the server is a 500 ``InternalError`` (logged with its traceback on stderr),
+never a dropped connection.
 
 ``start`` binds a loopback socket (port 0: the OS chooses), makes the CA,
 certificate and token, writes the kubeconfig, and returns a ``Serving`` whose
@@ -40,6 +41,11 @@ VERSION = {"major": "1", "minor": "35", "emulationMajor": "1", "emulationMinor":
            "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z",
            "goVersion": "go1.25.5", "compiler": "gc", "platform": "linux/amd64"}
 HEALTH_PATHS = ("/healthz", "/livez", "/readyz")
+#: ``kubectl auth can-i``: the one user (the token's holder) may do everything.
+ACCESS_REVIEW_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+ACCESS_REVIEW = {"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
+                 "metadata": {}, "spec": {}, "status": {
+                     "allowed": True, "reason": "the built-in cluster has one user, an admin"}}
 
 
 class ApiServer:
@@ -119,6 +125,8 @@ class ApiServer:
             return self._discovery_root(request, core=path == "/api")
         if path.startswith("/openapi/"):
             return self._openapi_reply(path)
+        if path == ACCESS_REVIEW_PATH and request.method == "POST":
+            return Reply(201, ACCESS_REVIEW)
         split = routes.split_group_version(path)
         if split is not None and not split[1]:
             body = discovery.resource_list(self.served(), split[0])
