@@ -10,7 +10,7 @@ method of the same name; that rule lives in the environment (``engine.py``).
 from __future__ import annotations
 
 import base64
-import fnmatch
+import re
 from typing import Any
 
 from pyhelm.chart.model import Chart
@@ -71,8 +71,10 @@ class Files(dict[str, bytes]):
         return self.get(path, b"")
 
     def Glob(self, pattern: str) -> Files:  # noqa: N802
-        """The files whose path matches the shell pattern (``**`` crosses folders)."""
-        return Files({p: c for p, c in self.items() if fnmatch.fnmatchcase(p, pattern)})
+        """The files whose path matches the glob, as Helm's: ``*`` and ``?`` stay within one
+        folder, ``**`` crosses folders, ``[abc]`` and ``{a,b}`` as in a shell."""
+        regex = glob_regex(pattern)
+        return Files({p: c for p, c in self.items() if regex.fullmatch(p)})
 
     def Lines(self, path: str) -> list[str]:  # noqa: N802
         text = self.Get(path)
@@ -93,6 +95,42 @@ class Files(dict[str, bytes]):
         return to_yaml(
             {p.rsplit("/", 1)[-1]: base64.b64encode(c).decode() for p, c in sorted(self.items())}
         )
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """Helm's (gobwas) glob with '/' as the separator, as a regular expression."""
+    out, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and "]" in pattern[i + 1 :]:
+            end = pattern.index("]", i + 1)
+            out.append(_char_class(pattern[i + 1 : end]))
+            i = end
+        elif char == "{" and "}" in pattern[i:]:
+            end = pattern.index("}", i)
+            out.append(
+                "(?:" + "|".join(re.escape(a) for a in pattern[i + 1 : end].split(",")) + ")"
+            )
+            i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("".join(out))
+
+
+def _char_class(body: str) -> str:
+    """``[abc]``, ``[a-z]``, ``[!abc]`` (negated) as a regex class."""
+    negate = body[:1] == "!"
+    inner = (body[1:] if negate else body).replace("\\", "\\\\").replace("^", "\\^")
+    return "[" + ("^" if negate else "") + inner + "]"
 
 
 def release_object(name: str, namespace: str, revision: int, is_upgrade: bool) -> dict[str, Any]:

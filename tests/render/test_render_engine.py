@@ -377,3 +377,21 @@ def test_ctx_template_name_in_a_helper_is_the_including_templates(make_chart):
     })
     text = render_chart(chart, {}, RenderOptions()).manifests[0].text
     assert text == "kind: ConfigMap\nby: demo/templates/cm.yaml"
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("conf/*", ["conf/a.txt", "conf/b.ini"]),
+    ("conf/**", ["conf/a.txt", "conf/b.ini", "conf/deep/c.txt"]),
+    ("**.txt", ["conf/a.txt", "conf/deep/c.txt", "top.txt"]),
+    ("conf/*.{txt,ini}", ["conf/a.txt", "conf/b.ini"]),
+    ("conf/[ab].*", ["conf/a.txt", "conf/b.ini"]),
+    ("conf/[a-b].txt", ["conf/a.txt"]),
+    ("conf/[!a].*", ["conf/b.ini"]),
+    ("conf/?.txt", ["conf/a.txt"]),
+    ("*.txt", ["top.txt"]),
+])
+def test_files_glob_follows_helms_glob(pattern, expected):
+    from pyhelm.render.objects import Files
+
+    files = Files({p: b"" for p in ("conf/a.txt", "conf/b.ini", "conf/deep/c.txt", "top.txt")})
+    assert sorted(files.Glob(pattern)) == expected
