@@ -238,3 +238,31 @@ def test_values_and_templates_of_a_version(shared_server, make_archive):
     assert templates["values"] == {"replicas": 1, "image": "nginx"}
     missing = requests.get(f"{shared_server.url}/api/charts/shown/9.9.9/values", timeout=10)
     assert (missing.status_code, missing.json()) == (404, {"error": "chart not found"})
+
+
+def provenance(name: str, version: str) -> bytes:
+    """A provenance file as 'helm package --sign' lays it out (the signature itself is not checked)."""
+    return (
+        "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n"
+        f"apiVersion: v2\nname: {name}\nversion: {version}\n\n...\nfiles:\n"
+        f"  {name}-{version}.tgz: sha256:00\n"
+        "-----BEGIN PGP SIGNATURE-----\n\nwsBcBAEBCgAQBQJ\n-----END PGP SIGNATURE-----\n"
+    ).encode()
+
+
+def test_provenance_uploaded_after_its_chart(shared_server, make_archive):
+    url = shared_server.url
+    upload(url, make_archive("provd", "1.0.0"))
+    prov = provenance("provd", "1.0.0")
+    response = requests.post(f"{url}/api/prov", data=prov, timeout=10)
+    assert (response.status_code, response.json()) == (201, {"saved": True})
+    assert requests.get(f"{url}/charts/provd-1.0.0.tgz.prov", timeout=10).content == prov
+    form = requests.post(f"{url}/api/charts", files={"prov": ("p.prov", provenance("provd", "1.0.0"))}, timeout=10)
+    assert form.status_code == 201
+    orphan = requests.post(f"{url}/api/prov", data=provenance("provd", "7.0.0"), timeout=10)
+    assert orphan.status_code == 404
+    assert "upload the chart before its provenance file" in orphan.json()["error"]
+    junk = requests.post(f"{url}/api/prov", data=b"not signed at all", timeout=10)
+    assert junk.status_code == 400
+    assert requests.delete(f"{url}/api/charts/provd/1.0.0", timeout=10).status_code == 200
+    assert not (shared_server.directory / "provd-1.0.0.tgz.prov").exists()

@@ -5,6 +5,7 @@ cm-push``, CI scripts using curl) work unchanged:
 
 =======  ==============================  ===========================================
 POST     /api/charts                     201 {"saved":true}; 409 exists; 400 not a chart
+POST     /api/prov                       201; the .prov of a chart already here (404 if it is not)
 GET      /api/charts[?offset=&limit=]    200 {name: [version, ...]}; 400 bad paging
 GET      /api/charts/<name>              200 [version, ...]; 404 {"error":"chart not found"}
 GET      /api/charts/<name>/<version>    200 version ("latest" = newest); 404
@@ -29,7 +30,7 @@ from pyhelm.errors import ChartError
 from pyhelm.repo.index import ChartVersion
 from pyhelm.repo.server.http import HTTPError, Request, Response, json_response
 from pyhelm.repo.server.storage import RepoStorage, archive_name
-from pyhelm.repo.server.upload import inspect, read_upload
+from pyhelm.repo.server.upload import inspect, prov_target, read_upload
 
 #: ChartMuseum's default --max-upload-size.
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
@@ -105,8 +106,8 @@ class ChartMuseumAPI:
         body = await request.body(self.options.max_upload_size)
         upload = read_upload(request.header(b"content-type"), body)
         if upload.archive is None:
-            raise HTTPError(400, "a provenance file alone cannot be stored; send it with its chart "
-                                 "(form fields chart and prov)")
+            assert upload.prov is not None
+            return await self._store_prov(upload.prov)
         inspected = await asyncio.to_thread(inspect, upload.archive)
         overwrite = self.options.allow_overwrite or (
             "force" in request.query() and not self.options.disable_force_overwrite)
@@ -116,6 +117,18 @@ class ChartMuseumAPI:
             if exc.status == 409 and upload.multipart:
                 raise HTTPError(409, "chart already exists") from None
             raise
+        return json_response(201, {"saved": True})
+
+    async def upload_prov(self, request: Request) -> Response:
+        """``POST /api/prov``: the provenance file of a chart already uploaded, as the raw body."""
+        body = await request.body(self.options.max_upload_size)
+        if not body:
+            raise HTTPError(400, "empty request body; send a provenance file (.tgz.prov)")
+        return await self._store_prov(body)
+
+    async def _store_prov(self, prov: bytes) -> Response:
+        name, version = prov_target(prov)
+        await self.storage.add_prov(name, version, prov)
         return json_response(201, {"saved": True})
 
     async def delete(self, request: Request, name: str, version: str) -> Response:

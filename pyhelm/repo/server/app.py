@@ -88,6 +88,7 @@ class RepoApp:
             version_methods["DELETE"] = self.api.delete
         return [
             Route(re.compile(r"^/api/charts/?$"), {"GET": self.api.list_charts, "POST": self.api.upload}),
+            Route(re.compile(r"^/api/prov/?$"), {"POST": self.api.upload_prov}),
             Route(re.compile(r"^/api/charts/([^/]+)/?$"), {"GET": self.api.chart_versions}),
             Route(re.compile(r"^/api/charts/([^/]+)/([^/]+)/?$"), version_methods),
             Route(re.compile(r"^/api/charts/([^/]+)/([^/]+)/values/?$"), {"GET": self.api.chart_values}),

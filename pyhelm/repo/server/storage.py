@@ -57,6 +57,7 @@ class StorageError(RepoError):
 class ChangeKind(Enum):
     ADD = "add"
     DELETE = "delete"
+    PROV = "prov"
 
 
 @dataclass
@@ -162,6 +163,10 @@ class RepoStorage:
         assert result is not None
         return result
 
+    async def add_prov(self, name: str, version: str, prov: bytes) -> None:
+        """Store the provenance file of a version already here; ``HTTPError(404)`` if it is not."""
+        await self._submit(Change(ChangeKind.PROV, name, version, prov=prov))
+
     async def delete(self, name: str, version: str) -> None:
         """Remove one version (and its .prov); ``HTTPError(404)`` if it is not there."""
         await self._submit(Change(ChangeKind.DELETE, name, version))
@@ -203,7 +208,8 @@ class RepoStorage:
         await asyncio.to_thread(_run_file_ops, ops)
         for change, cv in accepted:
             self._commit(change, cv)
-        await self._publish()
+        if any(change.kind is not ChangeKind.PROV for change, _ in accepted):
+            await self._publish()
         for change, cv in accepted:
             change.future.set_result(cv)
         changed = {path.name for path, _ in ops}
@@ -215,6 +221,14 @@ class RepoStorage:
         """Check one change against the index as the batch so far leaves it; queue its file ops."""
         key = (change.name, change.version)
         present = staged[key] if key in staged else self.index.has(*key)
+        if change.kind is ChangeKind.PROV:
+            if not present:
+                raise HTTPError(404, f"chart {change.name} version {change.version} not found; "
+                                     "upload the chart before its provenance file")
+            filename = (f"{change.name}-{change.version}.tgz" if key in staged
+                        else archive_name(self._entry(*key)))
+            ops.append((self.directory / f"{filename}.prov", change.prov))
+            return None
         if change.kind is ChangeKind.DELETE:
             if not present:
                 raise HTTPError(404, f"chart {change.name} version {change.version} not found")
@@ -238,6 +252,8 @@ class RepoStorage:
         return next(v for v in self.index.entries[name] if v.version == version)
 
     def _commit(self, change: Change, cv: ChartVersion | None) -> None:
+        if change.kind is ChangeKind.PROV:
+            return
         if change.kind is ChangeKind.DELETE:
             self.files.pop(archive_name(self._entry(change.name, change.version)), None)
             self.index.remove(change.name, change.version)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from pyhelm import yamlio
 from pyhelm.chart.loader import load_archive_bytes
 from pyhelm.chart.model import Chart
 from pyhelm.errors import ChartError
@@ -119,3 +120,26 @@ def inspect(archive: bytes, source: str = "upload") -> Inspected:
         raise HTTPError(400, f"{filename} is improperly formatted: chart names may hold only letters, "
                              "digits, '.', '_' and '-'")
     return Inspected(chart, archive, file_digest(archive), filename)
+
+
+def prov_target(prov: bytes) -> tuple[str, str]:
+    """The chart ``(name, version)`` a Helm provenance file signs; ``HTTPError(400)`` if it is not one.
+
+    A provenance file is an OpenPGP clear-signed message whose text is the
+    chart's Chart.yaml, a ``...`` line, then the archive's digest.
+    """
+    text = prov.decode("utf-8", "replace").replace("\r\n", "\n")
+    head, sep, rest = text.partition("-----BEGIN PGP SIGNED MESSAGE-----\n")
+    signed = rest.split("\n\n", 1)[1] if sep and "\n\n" in rest else ""
+    signed = signed.split("-----BEGIN PGP SIGNATURE-----", 1)[0]
+    chart_yaml = "\n".join(line[2:] if line.startswith("- ") else line
+                           for line in signed.split("\n...\n", 1)[0].splitlines())
+    try:
+        meta = yamlio.load(chart_yaml, "provenance file", ChartError) if signed else None
+    except ChartError as exc:
+        raise HTTPError(400, f"not a provenance file: {exc}") from None
+    if not isinstance(meta, dict) or not meta.get("name") or not meta.get("version"):
+        raise HTTPError(400, "not a provenance file: expected a PGP clear-signed Chart.yaml "
+                             "(as 'helm package --sign' writes)")
+    return str(meta["name"]), str(meta["version"])
+
