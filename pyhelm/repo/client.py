@@ -59,11 +59,24 @@ def _session(entry: RepoEntry) -> Any:
     session.mount("https://", HTTPAdapter(max_retries=retry))
     if entry.username or entry.password:
         session.auth = (entry.username, entry.password)
-    session.verify = False if entry.insecure_skip_tls_verify else (entry.caFile or True)
     if entry.certFile:
         session.cert = (entry.certFile, entry.keyFile) if entry.keyFile else entry.certFile
     session.headers["User-Agent"] = "pyhelm"
     return session
+
+
+def _verify(entry: RepoEntry) -> bool | str | None:
+    """TLS checking for one request: the repository's CA file, none, or the default.
+
+    Given per request, since requests lets ``REQUESTS_CA_BUNDLE`` override a
+    session's setting; the default (None) still honours that variable.
+    """
+    if entry.insecure_skip_tls_verify:
+        import urllib3
+
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        return False
+    return entry.caFile or None
 
 
 def http_get(
@@ -77,7 +90,9 @@ def http_get(
 
     try:
         with _session(entry) as session:
-            response = session.get(url, timeout=timeout, headers=headers or {})
+            response = session.get(
+                url, timeout=timeout, headers=headers or {}, verify=_verify(entry)
+            )
     except requests.exceptions.SSLError as exc:
         raise RepoError(
             f"repository {entry.name!r}: TLS error for {url}: {_short(exc)}; pass --ca-file "
