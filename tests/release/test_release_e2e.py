@@ -371,3 +371,21 @@ def test_keep_history_status_filters_and_get_all(pyhelm) -> None:  # type: ignor
     assert ok(pyhelm("list", "-q", "--deployed", "-f", "^a")) == "api\n"
     assert ok(pyhelm("history", "web")).splitlines()[1].split("\t")[2].strip() == "uninstalled"
     ok(pyhelm("upgrade", "web", NGINX, "--install"))
+
+
+def test_a_release_record_over_one_mebibyte_is_split_and_read_back(pyhelm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    chart = Path(chart_with(tmp_path))
+    (chart / "files").mkdir()
+    (chart / "files" / "blob.txt").write_text(os.urandom(900_000).hex())  # helm#9788
+    ok(pyhelm("install", "web", str(chart)))
+    names = sorted(s["metadata"]["name"] for s in cluster_get(pyhelm, "secrets"))
+    assert names[0] == "sh.helm.release.v1.web.v1" and names[1].startswith(
+        "sh.helm.release.v1.web.v1.part-"
+    )
+    assert "STATUS: deployed" in ok(pyhelm("status", "web"))
+    ok(pyhelm("uninstall", "web"))
+    assert [
+        n
+        for n in (s["metadata"]["name"] for s in cluster_get(pyhelm, "secrets"))
+        if n.startswith("sh.helm")
+    ] == []
