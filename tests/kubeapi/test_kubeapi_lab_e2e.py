@@ -200,3 +200,45 @@ def test_cli_and_server_share_the_state_file(kctl: Run, pyhelm):
 
 def test_kubectl_auth_can_i_says_yes_to_the_token_holder(kctl: Run):
     assert kctl("auth", "can-i", "create", "pods").stdout == "yes\n"
+
+
+TWO_CONTAINERS = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: two, labels: {app: two, tier: x}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: two}}
+  template:
+    metadata: {labels: {app: two}}
+    spec:
+      containers:
+      - name: a
+        image: nginx
+        env: [{name: XA, value: "1"}, {name: YB, value: "2"}]
+      - name: b
+        image: redis
+"""
+ONE_CONTAINER = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: two, labels: {app: two}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: two}}
+  template:
+    metadata: {labels: {app: two}}
+    spec:
+      containers:
+      - name: a
+        image: nginx
+        env: [{name: YB, value: "2"}]
+"""
+
+
+def test_reapply_removes_what_the_manifest_no_longer_has(kctl: Run):
+    """Client-side apply: a strategic merge patch deletes a label, a container and an env var."""
+    kctl("apply", "-f", "-", input=TWO_CONTAINERS)
+    reapplied = kctl("apply", "-f", "-", input=ONE_CONTAINER)
+    assert reapplied.stdout == "deployment.apps/two configured\n"
+    got = kctl("get", "deploy", "two", "-o", "jsonpath={.metadata.labels} "
+               "{.spec.template.spec.containers[*].name} {.spec.template.spec.containers[0].env}")
+    assert got.stdout == '{"app":"two"} a [{"name":"YB","value":"2"}]'
