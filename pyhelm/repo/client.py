@@ -278,8 +278,16 @@ def find_chart(
     reference: str, version: str | None, devel: bool = False
 ) -> tuple[RepoEntry, ChartVersion]:
     """Resolve ``repo/chart`` and a version constraint to an index entry."""
+    from pyhelm.repo.config import NAME_RE
+
     repo_name, sep, chart_name = reference.partition("/")
-    if not sep or not repo_name or not chart_name or "/" in chart_name:
+    if (
+        not sep
+        or not NAME_RE.match(repo_name)
+        or not chart_name
+        or "/" in chart_name
+        or reference.endswith((".tgz", ".tar.gz"))
+    ):
         raise RepoError(
             f"{reference!r}: no such chart folder or archive, and not a 'repo/chart' reference"
         )

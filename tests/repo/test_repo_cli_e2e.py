@@ -132,6 +132,8 @@ def test_repo_errors_say_how_to_fix(pyhelm, static_server) -> None:
     unknown = pyhelm("template", "r", "nowhere/web")
     assert "run 'pyhelm repo add nowhere <url>' first" in unknown.stderr
     assert unknown.stderr.count("\n") == 1 and unknown.stderr.startswith("Error: ")
+    typo = pyhelm("template", "r", "./no-such-chart")
+    assert "'./no-such-chart': no such chart folder or archive" in typo.stderr
     bad_url = pyhelm("repo", "add", "x", "ftp://host")
     assert "must start with http:// or https://" in bad_url.stderr
 
