@@ -194,20 +194,28 @@ def _value(field: FieldDescriptor, value: Any) -> Any:
     return to_dict(value)
 
 
+def _repeated(field: FieldDescriptor) -> bool:
+    """Whether a field is repeated (``is_repeated`` in new protobuf releases, ``label`` before)."""
+    flag = getattr(field, "is_repeated", None)
+    if flag is not None:
+        return bool(flag)
+    return bool(field.label == FieldDescriptor.LABEL_REPEATED)
+
+
 def to_dict(message: Message) -> dict[str, Any]:
     """A decoded message as the Kubernetes JSON shape (only the fields that were set)."""
     result: dict[str, Any] = {}
     for field, value in message.ListFields():
-        if field.message_type is None and not field.is_repeated and not value \
+        if field.message_type is None and not _repeated(field) and not value \
                 and field.name not in POINTER_FIELDS:
             continue
         if field.message_type is not None and field.message_type.name in _ZERO_SKIPPED \
-                and not field.is_repeated and not any(v for _, v in value.ListFields()):
+                and not _repeated(field) and not any(v for _, v in value.ListFields()):
             continue
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             value_field = field.message_type.fields_by_name["value"]
             result[field.name] = {k: _value(value_field, v) for k, v in value.items()}
-        elif field.is_repeated:
+        elif _repeated(field):
             result[field.name] = [_value(field, v) for v in value]
         else:
             result[field.name] = _value(field, value)
