@@ -301,8 +301,8 @@ class RenderEnv:
             return {}
         return self.lookup(api_version, kind, namespace, name) or {}
 
-    def nested(self, what: str, call: Callable[[], Any]) -> Any:
-        """Run ``call`` one include/tpl level deeper; refuse past ``MAX_DEPTH``."""
+    def nested(self, what: str, call: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """``call(*args, **kwargs)`` one include/tpl level deeper; refuse past ``MAX_DEPTH``."""
         if self.depth >= MAX_DEPTH:
             raise RenderError(
                 f"{what}: include/tpl nested more than {MAX_DEPTH} levels deep "
@@ -310,7 +310,7 @@ class RenderEnv:
             )
         self.depth += 1
         try:
-            return call()
+            return call(*args, **kwargs)
         finally:
             self.depth -= 1
 
@@ -333,7 +333,7 @@ def _include(context: Context, name: str, *args: Any, **kwargs: Any) -> str:
     macro = scope.find_macro(str(name))
     if not macro.catch_varargs:
         args = args[: len(macro.arguments)]
-    return str(scope.env.nested(f"include {name!r}", lambda: macro(*args, **kwargs)))
+    return str(scope.env.nested(f"include {name!r}", macro, *args, **kwargs))
 
 
 @pass_context
@@ -348,4 +348,4 @@ def _tpl(context: Context, text: Any, values: Any = None) -> str:
         )
         scope.tpl_cache[source] = template
     variables = values if isinstance(values, dict) else {}
-    return scope.env.nested("tpl", lambda: template.render(variables))
+    return scope.env.nested("tpl", template.render, variables)
