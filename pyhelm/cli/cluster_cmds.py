@@ -33,46 +33,18 @@ def _out(text: str) -> None:
 
 
 def _targets(cluster: MemoryCluster, words: list[str]) -> list[tuple[KindInfo, str | None]]:
-    """kubectl's resource arguments: ``pod a b``, ``pod/a deploy/b``, ``deploy,svc``, ``all``."""
-    if not words:
-        raise UsageError("you must specify the type of resource to get (e.g. pods, deploy, "
-                         "svc, all); run 'pyhelm cluster api-resources' for the list")
-    if "/" in words[0]:
-        pairs = []
-        for word in words:
-            kind, sep, name = word.partition("/")
-            if not sep or not name:
-                raise UsageError(f"there is no need to specify a resource type as a separate "
-                                 f"argument when passing arguments in resource/name form: {word}")
-            pairs.append((cluster.resolve(kind), name))
-        return pairs
-    infos: list[KindInfo] = []
-    for kind in words[0].split(","):
-        infos += cluster.registry.category("all") if kind == "all" else [cluster.resolve(kind)]
-    names = words[1:]
-    return [(i, n) for i in infos for n in names] if names else [(i, None) for i in infos]
+    from pyhelm.cluster.memory.selection import parse_targets
+
+    return parse_targets(cluster, words)
 
 
-# -- get / describe / events ---------------------------------------------------------
 def _collect(cluster: MemoryCluster, args: argparse.Namespace, words: list[str]
              ) -> tuple[list[tuple[KindInfo, list[dict[str, Any]]]], bool]:
-    from pyhelm.cluster.base import ObjectRef
+    from pyhelm.cluster.memory.selection import collect
 
     namespace = None if getattr(args, "all_namespaces", False) else args.namespace
-    groups: dict[str, tuple[KindInfo, list[dict[str, Any]]]] = {}
-    named = False
-    for info, name in _targets(cluster, words):
-        group = groups.setdefault(info.key, (info, []))
-        if name is None:
-            group[1].extend(cluster.list(info.api_version, info.kind, namespace,
-                                         getattr(args, "selector", None),
-                                         getattr(args, "field_selector", None)))
-        else:
-            named = True
-            group[1].append(cluster.get(ObjectRef(info.api_version, info.kind,
-                                                  args.namespace if info.namespaced else None,
-                                                  name)))
-    return list(groups.values()), named
+    return collect(cluster, words, args.namespace, namespace, getattr(args, "selector", None),
+                   getattr(args, "field_selector", None))
 
 
 def cmd_get(args: argparse.Namespace) -> int:
@@ -92,44 +64,16 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    from pyhelm.cluster.memory import describe
+    from pyhelm.cluster.memory.describe import describe_object
 
     cluster = _open(args)
-    groups, _ = _collect(cluster, args, args.resources)
-    now = cluster.clock.now()
-    texts = []
-    for info, items in groups:
-        for obj in items:
-            meta = obj["metadata"]
-            events = [e for e in cluster.events(meta.get("namespace") or "default",
-                                                involved=meta["name"])
-                      if e["involvedObject"].get("uid") == meta.get("uid")]
-            texts.append(_describe_one(cluster, info, obj, events, now, describe))
+    with cluster.transaction(write=False):
+        groups, _ = _collect(cluster, args, args.resources)
+        texts = [describe_object(cluster, info, obj) for info, items in groups for obj in items]
     if not texts:
         print(f"No resources found in {args.namespace} namespace.", file=sys.stderr)
     _out("\n\n".join(texts))
     return 0
-
-
-def _describe_one(cluster: MemoryCluster, info: KindInfo, obj: dict[str, Any], events: list,
-                  now: Any, describe: Any) -> str:
-    ns = obj["metadata"].get("namespace")
-    if info.key == "Deployment.apps":
-        sets = [rs for rs in cluster.list("apps/v1", "ReplicaSet", ns)
-                if any(r.get("uid") == obj["metadata"]["uid"]
-                       for r in rs["metadata"].get("ownerReferences") or ())]
-        return describe.describe_deployment(obj, events, now, sets)
-    if info.key == "Service":
-        endpoints = next(iter(cluster.list("v1", "Endpoints", ns, field_selector=
-                                           f"metadata.name={obj['metadata']['name']}")), None)
-        return describe.describe_service(obj, events, now, endpoints)
-    if info.key == "Node":
-        pods = cluster.list("v1", "Pod", None, field_selector=
-                            f"spec.nodeName={obj['metadata']['name']}")
-        return describe.describe_node(obj, events, now, pods)
-    if info.key == "Pod":
-        return describe.describe_pod(obj, events, now)
-    return describe.describe_generic(obj, events, now)
 
 
 def cmd_events(args: argparse.Namespace) -> int:

@@ -46,10 +46,11 @@ class MemoryCluster:
         self.clock = clock or OffsetClock(float(self.store.meta("clockOffset", "0") or 0))
         self.registry = KindRegistry()
         self._api: Api | None = None
-        with self.transaction() as api:
-            if api.ws.store.meta("bootstrapped") is None:
-                bootstrap(api, nodes)
-                api.ws.store.set_meta("bootstrapped", "1")
+        if self.store.meta("bootstrapped") is None:
+            with self.transaction() as api:
+                if api.ws.store.meta("bootstrapped") is None:  # another process may have won
+                    bootstrap(api, nodes)
+                    api.ws.store.set_meta("bootstrapped", "1")
 
     # -- transactions ----------------------------------------------------------
     @contextmanager
@@ -67,7 +68,8 @@ class MemoryCluster:
             yield api
             if write and not dry_run:
                 settle(api)
-                api.ws.flush()
+                if api.ws.dirty:
+                    api.ws.flush()
                 self.store.commit()
             else:
                 self.store.rollback()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyhelm.cluster.memory.clock import parse_timestamp
 from pyhelm.cluster.memory.tables import _since, pod_status, render
 from pyhelm.cluster.objects import selector_string
+
+if TYPE_CHECKING:
+    from pyhelm.cluster.memory import MemoryCluster
+    from pyhelm.cluster.memory.kinds import KindInfo
 
 Manifest = dict[str, Any]
 Pairs = list[tuple[str, Any]]
@@ -252,7 +256,25 @@ def describe_generic(obj: Manifest, events: Sequence[Manifest], now: datetime) -
     return text + events_text(events, now)
 
 
-DESCRIBERS: dict[str, Callable[..., str]] = {
-    "Pod": describe_pod, "Deployment.apps": describe_deployment, "Service": describe_service,
-    "Node": describe_node,
-}
+def describe_object(cluster: MemoryCluster, info: KindInfo, obj: Manifest) -> str:
+    """``describe`` text of one object, with the related objects and events it shows."""
+    meta = obj["metadata"]
+    ns = meta.get("namespace")
+    now = cluster.clock.now()
+    events = [e for e in cluster.events(ns or "default", involved=meta["name"])
+              if e["involvedObject"].get("uid") == meta.get("uid")]
+    if info.key == "Deployment.apps":
+        sets = [rs for rs in cluster.list("apps/v1", "ReplicaSet", ns)
+                if any(r.get("uid") == meta["uid"]
+                       for r in rs["metadata"].get("ownerReferences") or ())]
+        return describe_deployment(obj, events, now, sets)
+    if info.key == "Service":
+        endpoints = next(iter(cluster.list("v1", "Endpoints", ns,
+                                           field_selector=f"metadata.name={meta['name']}")), None)
+        return describe_service(obj, events, now, endpoints)
+    if info.key == "Node":
+        pods = cluster.list("v1", "Pod", None, field_selector=f"spec.nodeName={meta['name']}")
+        return describe_node(obj, events, now, pods)
+    if info.key == "Pod":
+        return describe_pod(obj, events, now)
+    return describe_generic(obj, events, now)
