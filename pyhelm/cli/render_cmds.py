@@ -126,7 +126,6 @@ def _release_and_chart(args: argparse.Namespace) -> tuple[str | None, str]:
 
 def run_template(args: argparse.Namespace) -> int:
     from pyhelm.cli.common import locate_chart, user_values
-    from pyhelm.release.model import validate_name
     from pyhelm.render import RenderOptions, render_chart
 
     release, reference = _release_and_chart(args)
@@ -135,7 +134,7 @@ def run_template(args: argparse.Namespace) -> int:
         import time
 
         release = f"{chart.name}-{int(time.time())}"
-    validate_name(release)
+    _check_release_name(release)
     options = RenderOptions(
         release_name=release,
         namespace=args.namespace,
@@ -155,6 +154,21 @@ def run_template(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write("".join(m.printed() for m in selected))
     return 0
+
+
+def _check_release_name(name: str) -> None:
+    """Helm's release-name rule. The common, valid case is decided here; anything else goes to
+    ``pyhelm.release.model.validate_name`` (the rule's home, with its message), which is not
+    imported on the render path otherwise."""
+    import re
+
+    if len(name) <= 53 and re.fullmatch(
+        r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", name
+    ):
+        return
+    from pyhelm.release.model import validate_name
+
+    validate_name(name)
 
 
 def _selected(
