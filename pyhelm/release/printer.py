@@ -22,11 +22,18 @@ def ansic(when: datetime | None) -> str:
 
 
 def go_time(when: datetime | None) -> str:
-    """Go's ``time.String`` layout, as ``list`` shows it: ``2026-01-02 10:00:00 +0000 UTC``."""
+    """Go's ``time.String`` layout, as ``list`` shows it: ``2026-01-02 10:00:00.5 +0000 UTC``
+    (fractional seconds without trailing zeros, none when whole)."""
     if when is None:
         return ""
     local = when.astimezone()
-    return local.strftime("%Y-%m-%d %H:%M:%S %z ") + (local.tzname() or "")
+    fraction = f".{local.microsecond:06d}".rstrip("0").rstrip(".")
+    return (
+        local.strftime("%Y-%m-%d %H:%M:%S")
+        + fraction
+        + local.strftime(" %z ")
+        + (local.tzname() or "")
+    )
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]], no_headers: bool = False) -> str:
