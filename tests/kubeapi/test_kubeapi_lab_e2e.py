@@ -162,8 +162,16 @@ def test_typed_clients_protobuf_bodies(kctl: Run):
     svc = kctl("get", "svc", "s1", "-o", "jsonpath={.spec.type} {.spec.ports[0].targetPort}")
     assert svc.stdout == "ClusterIP 8080"
     assert rows(kctl("get", "secret", "s1").stdout)[0][:3] == ["s1", "Opaque", "1"]
-    unsupported = kctl("create", "job", "j1", "--image=busybox", ok=False)
-    assert "protobuf bodies of kind 'Job' are not supported" in unsupported.stderr
+    assert kctl("create", "job", "j1", "--image=busybox", "--", "echo", "hi").stdout == \
+        "job.batch/j1 created\n"
+    job = kctl("get", "job", "j1", "-o", "jsonpath={.spec.template.spec.containers[0].command}")
+    assert job.stdout == '["echo","hi"]'
+    kctl("create", "role", "r1", "--verb=get,list", "--resource=pods")
+    kctl("create", "rolebinding", "rb1", "--role=r1", "--user=ann")
+    assert rows(kctl("get", "rolebinding", "rb1", "-o", "wide").stdout)[0][:2] == ["rb1",
+                                                                                  "Role/r1"]
+    unsupported = kctl("create", "quota", "q1", "--hard=pods=10", ok=False)
+    assert "protobuf bodies of kind 'ResourceQuota' are not supported" in unsupported.stderr
 
 
 def test_apply_of_a_list_validates_on_the_server(kctl: Run):

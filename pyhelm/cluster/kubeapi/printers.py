@@ -245,12 +245,33 @@ def _endpoints(obj: Obj, now: datetime, age: AgeFn) -> list[Any]:
     return [_name(obj), shown or NONE, _created(obj, now, age)]
 
 
+def _created_at(obj: Obj, now: datetime, age: AgeFn) -> list[Any]:
+    return [_name(obj), _meta(obj).get("creationTimestamp", "")]
+
+
+def _binding(obj: Obj, now: datetime, age: AgeFn) -> list[Any]:
+    ref = obj.get("roleRef") or {}
+    subjects = obj.get("subjects") or []
+
+    def named(kind: str) -> str:
+        return ", ".join(s.get("name", "") if kind != "ServiceAccount" else
+                         f"{s.get('namespace', '')}/{s.get('name', '')}"
+                         for s in subjects if s.get("kind") == kind)
+
+    return [_name(obj), f"{ref.get('kind', '')}/{ref.get('name', '')}", _created(obj, now, age),
+            named("User"), named("Group"), named("ServiceAccount")]
+
+
 def _default(obj: Obj, now: datetime, age: AgeFn) -> list[Any]:
     return [_name(obj), _created(obj, now, age)]
 
 
 _WORKLOAD_WIDE = [("Containers", "string", 1), ("Images", "string", 1),
                   ("Selector", "string", 1)]
+
+_BINDING_COLUMNS = [("Name", "string", 0), ("Role", "string", 0), ("Age", "string", 0),
+                    ("Users", "string", 1), ("Groups", "string", 1),
+                    ("ServiceAccounts", "string", 1)]
 
 PRINTERS: dict[str, tuple[list[tuple[str, str, int]], Cells]] = {
     "Pod": ([("Name", "string", 0), ("Ready", "string", 0), ("Status", "string", 0),
@@ -296,6 +317,12 @@ PRINTERS: dict[str, tuple[list[tuple[str, str, int]], Cells]] = {
               ("Kernel-Version", "string", 1), ("Container-Runtime", "string", 1)], _node),
     "Endpoints": ([("Name", "string", 0), ("Endpoints", "string", 0), ("Age", "string", 0)],
                   _endpoints),
+    "Role": ([("Name", "string", 0), ("Created At", "date", 0)], _created_at),
+    "ClusterRole": ([("Name", "string", 0), ("Created At", "date", 0)], _created_at),
+    "CustomResourceDefinition": ([("Name", "string", 0), ("Created At", "date", 0)],
+                                 _created_at),
+    "RoleBinding": (_BINDING_COLUMNS, _binding),
+    "ClusterRoleBinding": (_BINDING_COLUMNS, _binding),
 }
 
 _DEFAULT = ([("Name", "string", 0), ("Age", "string", 0)], _default)

@@ -110,11 +110,37 @@ SCHEMA: dict[str, list[Field]] = {
                     (17, "ipFamilyPolicy", "string"), (18, "clusterIPs", "string", R),
                     (19, "ipFamilies", "string", R), (22, "internalTrafficPolicy", "string")],
     "Service": [(1, "metadata", "ObjectMeta"), (2, "spec", "ServiceSpec")],
+    "JobSpec": [(1, "parallelism", "int32"), (2, "completions", "int32"),
+                (3, "activeDeadlineSeconds", "int64"), (4, "selector", "LabelSelector"),
+                (5, "manualSelector", "bool"), (6, "template", "PodTemplateSpec"),
+                (7, "backoffLimit", "int32"), (8, "ttlSecondsAfterFinished", "int32"),
+                (9, "completionMode", "string"), (10, "suspend", "bool")],
+    "Job": [(1, "metadata", "ObjectMeta"), (2, "spec", "JobSpec")],
+    "JobTemplateSpec": [(1, "metadata", "ObjectMeta"), (2, "spec", "JobSpec")],
+    "CronJobSpec": [(1, "schedule", "string"), (2, "startingDeadlineSeconds", "int64"),
+                    (3, "concurrencyPolicy", "string"), (4, "suspend", "bool"),
+                    (5, "jobTemplate", "JobTemplateSpec"),
+                    (6, "successfulJobsHistoryLimit", "int32"),
+                    (7, "failedJobsHistoryLimit", "int32"), (8, "timeZone", "string")],
+    "CronJob": [(1, "metadata", "ObjectMeta"), (2, "spec", "CronJobSpec")],
+    "PolicyRule": [(1, "verbs", "string", R), (2, "apiGroups", "string", R),
+                   (3, "resources", "string", R), (4, "resourceNames", "string", R),
+                   (5, "nonResourceURLs", "string", R)],
+    "Subject": [(1, "kind", "string"), (2, "apiGroup", "string"), (3, "name", "string"),
+                (4, "namespace", "string")],
+    "RoleRef": [(1, "apiGroup", "string"), (2, "kind", "string"), (3, "name", "string")],
+    "Role": [(1, "metadata", "ObjectMeta"), (2, "rules", "PolicyRule", R)],
+    "ClusterRole": [(1, "metadata", "ObjectMeta"), (2, "rules", "PolicyRule", R)],
+    "RoleBinding": [(1, "metadata", "ObjectMeta"), (2, "subjects", "Subject", R),
+                    (3, "roleRef", "RoleRef")],
+    "ClusterRoleBinding": [(1, "metadata", "ObjectMeta"), (2, "subjects", "Subject", R),
+                           (3, "roleRef", "RoleRef")],
 }
 
 #: Kinds a request body may carry (the rest of ``SCHEMA`` are types inside them).
 DECODABLE = frozenset({"Secret", "ConfigMap", "Namespace", "ServiceAccount", "Deployment",
-                       "Service", "DeleteOptions"})
+                       "Service", "Job", "CronJob", "Role", "ClusterRole", "RoleBinding",
+                       "ClusterRoleBinding", "DeleteOptions"})
 
 #: Fields that are pointers in the Go types: their zero value is meaningful and kept.
 #: Other scalars are written even when empty by Go clients, and dropped here when
@@ -123,7 +149,9 @@ POINTER_FIELDS = frozenset({
     "replicas", "immutable", "gracePeriodSeconds", "orphanDependents",
     "automountServiceAccountToken", "terminationGracePeriodSeconds", "revisionHistoryLimit",
     "progressDeadlineSeconds", "deletionGracePeriodSeconds", "controller",
-    "blockOwnerDeletion",
+    "blockOwnerDeletion", "parallelism", "completions", "backoffLimit", "suspend",
+    "activeDeadlineSeconds", "ttlSecondsAfterFinished", "manualSelector", "timeZone",
+    "startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit",
 })
 
 #: Value types Go clients always write, whose zero value means "not set".
