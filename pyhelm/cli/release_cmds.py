@@ -270,6 +270,7 @@ def run_uninstall(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         description=args.description,
         ignore_not_found=args.ignore_not_found,
+        cascade=args.cascade,
     )
     cfg = configuration(args)
     for name in args.releases:
@@ -366,6 +367,11 @@ def run_get(args: argparse.Namespace) -> int:
         sys.stdout.write(printer.notes_text(release))
     elif args.get_what == "hooks":
         sys.stdout.write(printer.hooks_text(release))
+    elif args.get_what == "metadata":
+        if args.output != "table":
+            sys.stdout.write(printer.dump(printer.metadata_data(release), args.output))
+        else:
+            sys.stdout.write(printer.metadata_text(release))
     else:
         sys.stdout.write(printer.everything_text(release, get.computed_values(release)))
     return 0
@@ -474,6 +480,12 @@ def register(
     p.add_argument("--timeout", type=parse_duration, default=300.0, metavar="DURATION")
     p.add_argument("--description", default="")
     p.add_argument("--ignore-not-found", action="store_true")
+    p.add_argument(
+        "--cascade",
+        choices=("background", "foreground", "orphan"),
+        default="background",
+        help="how dependents (e.g. a Deployment's pods) are deleted; orphan leaves them",
+    )
 
     p = add("list", "list releases (the newest revision of each)", run_list, aliases=("ls",))
     p.add_argument("-A", "--all-namespaces", action="store_true")
@@ -501,13 +513,14 @@ def register(
 
     get = add("get", "show a release's values, manifest, notes or hooks", None)
     get_sub = get.add_subparsers(dest="get_what", metavar="WHAT", required=True)
-    for what in ("values", "manifest", "notes", "hooks", "all"):
+    for what in ("values", "manifest", "notes", "hooks", "metadata", "all"):
         g = get_sub.add_parser(what, parents=[common], help=f"the release's {what}")
         g.set_defaults(handler=run_get)
         g.add_argument("release", metavar="RELEASE")
         g.add_argument("--revision", type=int, default=0)
         if what == "values":
             g.add_argument("-a", "--all", action="store_true", help="computed values")
+        if what in ("values", "metadata"):
             g.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table")
 
     diff = add("diff", "what an upgrade or rollback would change, or drift", None)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from pyhelm.cluster.base import ObjectRef
-from pyhelm.release.model import Release, Summary
+from pyhelm.release.model import Release, Summary, format_time
 from pyhelm.release.wait import Readiness
 
 
@@ -132,6 +132,46 @@ def resources_table(
     ]
     rows += [[m, "", "missing", ""] for m in missing]
     return "RESOURCES:\n" + table(("NAME", "NAMESPACE", "STATUS", "READY"), rows)
+
+
+def metadata_data(release: Release) -> dict[str, Any]:
+    """``get metadata`` as data: the chart's identity and the revision's."""
+    meta = release.chart_metadata
+    return {
+        "name": release.name,
+        "chart": meta.get("name", ""),
+        "version": meta.get("version", ""),
+        "appVersion": meta.get("appVersion", ""),
+        "annotations": meta.get("annotations") or {},
+        "labels": release.labels,
+        "dependencies": meta.get("dependencies") or [],
+        "namespace": release.namespace,
+        "revision": release.version,
+        "status": release.status.value,
+        "deployedAt": format_time(release.info.last_deployed),
+        "applyMethod": release.apply_method,
+    }
+
+
+def metadata_text(release: Release) -> str:
+    """``get metadata`` as Helm prints it: ``KEY: value`` lines."""
+    data = metadata_data(release)
+    method = {"ssa": "server-side apply", "csa": "client-side apply"}
+    rows = {
+        "NAME": data["name"],
+        "CHART": data["chart"],
+        "VERSION": data["version"],
+        "APP_VERSION": data["appVersion"],
+        "ANNOTATIONS": ",".join(f"{k}={v}" for k, v in sorted(data["annotations"].items())),
+        "LABELS": ",".join(f"{k}={v}" for k, v in sorted(data["labels"].items())),
+        "DEPENDENCIES": ",".join(d.get("name", "") for d in data["dependencies"]),
+        "NAMESPACE": data["namespace"],
+        "REVISION": data["revision"],
+        "STATUS": data["status"],
+        "DEPLOYED_AT": data["deployedAt"],
+        "APPLY_METHOD": method.get(release.apply_method, release.apply_method),
+    }
+    return "".join(f"{key}: {value}\n" for key, value in rows.items())
 
 
 def release_data(release: Release) -> dict[str, Any]:

@@ -371,6 +371,10 @@ def test_keep_history_status_filters_and_get_all(pyhelm) -> None:  # type: ignor
     assert ok(pyhelm("list", "-q", "--deployed", "-f", "^a")) == "api\n"
     assert ok(pyhelm("history", "web")).splitlines()[1].split("\t")[2].strip() == "uninstalled"
     ok(pyhelm("upgrade", "web", NGINX, "--install"))
+    assert "REVISION: 2\nSTATUS: deployed\n" in ok(pyhelm("get", "metadata", "web"))
+    ok(pyhelm("uninstall", "api", "--cascade", "orphan"))
+    orphans = [p for p in pods(pyhelm) if p["metadata"]["labels"].get("app") == "api"]
+    assert len(orphans) == 3  # the Deployment is gone, its pods stay
 
 
 def test_a_release_record_over_one_mebibyte_is_split_and_read_back(pyhelm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

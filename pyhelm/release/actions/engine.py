@@ -213,7 +213,7 @@ class Deployment:
         unchanged = {id(r) for r in same if r.key in live and project(live[r.key], r.obj) == r.obj}
         return [r for r in target if id(r) not in unchanged]
 
-    def delete(self, resources: Sequence[Resource]) -> list[str]:
+    def delete(self, resources: Sequence[Resource], cascade: str = "background") -> list[str]:
         """Delete objects in Helm's uninstall order, sparing ``keep``; returns the kept ones."""
         kept = []
         for item in uninstall_order(resources):
@@ -221,7 +221,7 @@ class Deployment:
                 kept.append(str(item.ref))
                 continue
             with suppress(NotFound):
-                self.cfg.cluster.delete(item.ref)
+                self.cfg.cluster.delete(item.ref, cascade=cascade)
         return kept
 
     def wait(self, target: Sequence[Resource]) -> None:

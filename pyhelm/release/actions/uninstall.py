@@ -22,6 +22,7 @@ class UninstallOptions:
     timeout: float = DEFAULT_TIMEOUT
     description: str = ""
     ignore_not_found: bool = False
+    cascade: str = "background"  # background, foreground or orphan (dependents stay)
 
 
 @dataclass
@@ -64,7 +65,7 @@ class Uninstall:
         def steps() -> None:
             resources = parse_manifest(last.manifest, self.namespace)
             deploy.run_hooks("pre-delete")
-            kept.extend(deploy.delete(resources))
+            kept.extend(deploy.delete(resources, self.options.cascade))
             if self.options.wait:
                 wait_gone(
                     self.cfg.cluster,
