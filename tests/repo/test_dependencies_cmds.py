@@ -146,3 +146,7 @@ def test_lock_digest_matches_helms(helm_bin, make_chart, pyhelm) -> None:
     helm_lock = yaml.safe_load((parent / "Chart.lock").read_text())
     update_dependencies(parent)
     assert yaml.safe_load((parent / "Chart.lock").read_text())["digest"] == helm_lock["digest"]
+    shutil.rmtree(parent / "charts")
+    rebuilt = subprocess.run([helm_bin, "dependency", "build", str(parent)], capture_output=True, text=True)
+    assert rebuilt.returncode == 0, rebuilt.stderr  # helm accepts our Chart.lock
+    assert (parent / "charts" / "child-0.1.0.tgz").is_file()
