@@ -230,6 +230,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
     options.install = args.install
     options.reuse_values = args.reuse_values or args.reset_then_reuse_values
     options.reset_values = args.reset_values
+    options.cleanup_on_fail = args.cleanup_on_fail
     chart = locate_chart(args, args.chart)
     values = user_values(args)
     cfg = configuration(args, waiting=options.wait)
@@ -455,6 +456,11 @@ def register(
     )
     p.add_argument("--reset-then-reuse-values", action="store_true", help="same as --reuse-values")
     p.add_argument("--reset-values", action="store_true", help="use only the values given now")
+    p.add_argument(
+        "--cleanup-on-fail",
+        action="store_true",
+        help="when the upgrade fails, delete the objects it added",
+    )
     p.set_defaults(replace=False, generate_name=False)
     _change_flags(p)
 

@@ -310,3 +310,25 @@ def test_a_field_manager_conflict_says_how_to_take_the_fields_over(chart) -> Non
     cfg = Configuration(FailingCluster(Conflict('conflict with "kubectl": .spec.replicas')))
     with pytest.raises(Conflict, match=r"\.spec\.replicas; pass --force-conflicts"):
         Install(cfg).run("web", chart, {})
+
+
+def test_cleanup_on_fail_deletes_what_the_failed_upgrade_added(tmp_path: Path) -> None:
+    from release_fakes import hook_job
+
+    cfg = Configuration(FakeCluster(failing_jobs=["check"]))
+    Install(cfg).run(
+        "web", load_chart(write_chart(tmp_path / "a", templates={"d.yaml": DEPLOYMENT})), {}
+    )
+    bigger = load_chart(
+        write_chart(
+            tmp_path / "b",
+            templates={
+                "d.yaml": DEPLOYMENT,
+                "cm.yaml": CONFIGMAP,
+                "check.yaml": hook_job("check", "post-upgrade"),
+            },
+        )
+    )
+    with pytest.raises(ReleaseError):
+        Upgrade(cfg, UpgradeOptions(cleanup_on_fail=True)).run("web", bigger, {})
+    assert cfg.cluster.names("ConfigMap") == [] and cfg.cluster.names("Deployment") == ["web"]

@@ -38,6 +38,7 @@ class UpgradeOptions(InstallOptions):
     install: bool = False
     reuse_values: bool = False
     reset_values: bool = False
+    cleanup_on_fail: bool = False  # delete the objects this upgrade added when it fails
 
 
 def upgrade_values(
@@ -158,7 +159,12 @@ class Upgrade:
         try:
             perform_guarded(storage, release, "upgrade", steps)
         except PyHelmError as exc:
-            if self.options.atomic and release.status is Status.FAILED:
+            if release.status is not Status.FAILED:
+                raise
+            if self.options.cleanup_on_fail:
+                known = {r.key for r in existing}
+                deploy.delete([r for r in rendered.resources if r.key not in known])
+            if self.options.atomic:
                 self._roll_back(release, exc)
             raise
         return release
