@@ -9,7 +9,9 @@ PYHELM := $(VENV)/bin/pyhelm
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat
+	# Compile once: PYTHONDONTWRITEBYTECODE would otherwise recompile pyhelm on every run.
+	$(PY) -m compileall -q pyhelm >/dev/null
 	touch $@
 
 demo: $(VENV)/.installed

@@ -20,14 +20,25 @@ from collections.abc import Sequence
 
 from pyhelm.errors import PyHelmError
 
+#: Every top-level command (aliases included) and the module that registers it.
+#: Only the module of the command being run is imported, so `pyhelm template`
+#: never pays for the HTTP server or the cluster; `--help` imports them all.
+#: tests/cli/test_cli_main.py checks this table against what the modules register.
+COMMANDS = {
+    **dict.fromkeys(("template", "render", "create", "lint", "show", "version"), "pyhelm.cli.render_cmds"),
+    **dict.fromkeys(("package", "repo", "search", "pull", "dependency", "dep"), "pyhelm.cli.repo_cmds"),
+    **dict.fromkeys(
+        ("install", "upgrade", "rollback", "uninstall", "un", "delete", "del", "list", "ls", "history",
+         "hist", "status", "get", "diff", "test"),
+        "pyhelm.cli.release_cmds",
+    ),
+    **dict.fromkeys(("serve", "push"), "pyhelm.cli.serve_cmds"),
+    "cluster": "pyhelm.cli.cluster_cmds",
+}
 #: The command-group modules, in the order their commands appear in --help.
-COMMAND_MODULES = (
-    "pyhelm.cli.render_cmds",
-    "pyhelm.cli.repo_cmds",
-    "pyhelm.cli.release_cmds",
-    "pyhelm.cli.serve_cmds",
-    "pyhelm.cli.cluster_cmds",
-)
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+#: Global flags that take a value (so the token after them is not the command).
+_VALUE_FLAGS = frozenset(("--cluster", "--state", "--kubeconfig", "--kube-context", "-n", "--namespace"))
 
 #: Defaults of the global flags (the flags themselves default to SUPPRESS so a
 #: subcommand's copy of a flag never overwrites the top-level one).
@@ -63,7 +74,21 @@ def common_parser() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command named on a command line, skipping global flags and their values."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in _VALUE_FLAGS:
+            skip = True
+        elif not token.startswith("-"):
+            return token if token in COMMANDS else None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for one command (only its module is imported), or for all of them."""
     common = common_parser()
     parser = argparse.ArgumentParser(
         prog="pyhelm",
@@ -71,13 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="The Kubernetes package manager, with Jinja2 chart templates and a built-in cluster.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
+    modules = (COMMANDS[command],) if command else COMMAND_MODULES
+    for module_name in modules:
         importlib.import_module(module_name).register(subparsers, common)
     return parser
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
     for key, value in GLOBAL_DEFAULTS.items():
         if not hasattr(args, key):
