@@ -247,14 +247,15 @@ def resolve_url(entry: RepoEntry, cv: ChartVersion) -> str:
 def download_chart(entry: RepoEntry, cv: ChartVersion, timeout: float = DEFAULT_TIMEOUT) -> Path:
     """The archive of ``cv`` in the content cache, downloaded if needed, sha256 checked."""
     content = settings.cache_home() / "content"
-    if cv.digest:
-        cached = content / f"{cv.digest}.tgz"
-        if cached.is_file() and file_digest(cached.read_bytes()) == cv.digest:
+    expected = cv.digest.removeprefix("sha256:").lower()
+    if expected:
+        cached = content / f"{expected}.tgz"
+        if cached.is_file() and file_digest(cached.read_bytes()) == expected:
             return cached
     url = resolve_url(entry, cv)
     data = http_get(_credentials_for(entry, url), url, timeout).content
     digest = file_digest(data)
-    if cv.digest and digest != cv.digest.removeprefix("sha256:"):
+    if expected and digest != expected:
         raise RepoError(
             f"{url}: sha256 {digest} does not match the index ({cv.digest}); the archive is corrupt "
             f"or was replaced: run 'pyhelm repo update {entry.name}' and retry"
