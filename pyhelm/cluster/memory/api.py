@@ -9,13 +9,12 @@ server words them.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyhelm.cluster.base import ObjectRef
-from pyhelm.cluster.memory import fields, schema
+from pyhelm.cluster.memory import fields, names, schema
 from pyhelm.cluster.memory.admission import allocate_service
 from pyhelm.cluster.memory.crds import custom_kinds, schema_for
 from pyhelm.cluster.memory.defaults import default_object
@@ -47,7 +46,7 @@ class Api:
     """The API server's rules applied to one ``WorkingSet`` (one transaction)."""
 
     ws: WorkingSet
-    new_uid: Any = field(default=lambda: str(uuid.uuid4()))
+    new_uid: Any = field(default=names.new_uid)
 
     def __post_init__(self) -> None:
         self.refresh_kinds()
@@ -107,7 +106,7 @@ class Api:
         else:
             meta.pop("namespace", None)
         if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = meta["generateName"] + self.ws_suffix()
+            meta["name"] = meta["generateName"] + names.random_suffix()
         existing = self.ws.get(info.key, meta.get("namespace", ""), str(meta.get("name", "")))
         if existing is not None:
             raise ObjectExists(info.resource, str(meta["name"]))
@@ -124,11 +123,6 @@ class Api:
         if info.key == CRD_KEY:
             self.refresh_kinds()
         return WriteResult(obj, created=True)
-
-    def ws_suffix(self) -> str:
-        from pyhelm.cluster.memory.names import random_suffix
-
-        return random_suffix()
 
     def update(self, obj: Manifest, manager: str | None = None, namespace: str = "default",
                subresource: str | None = None) -> WriteResult:

@@ -21,6 +21,12 @@ def random_suffix(length: int = 5) -> str:
     return "".join(_rng.choices(ALPHABET, k=length))
 
 
+def new_uid() -> str:
+    """A random (version 4) UUID as text, several times faster than ``str(uuid.uuid4())``."""
+    h = f"{_rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
 def template_hash(template: Any, collision_count: int = 0) -> str:
     """A stable hash of a pod template, 10 characters of ALPHABET (the pod-template-hash)."""
     text = json.dumps(template, sort_keys=True, separators=(",", ":")) + f"#{collision_count}"

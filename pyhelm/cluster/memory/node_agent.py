@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import uuid
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.clock import parse_timestamp, timestamp
 from pyhelm.cluster.memory.controllers.common import active, event, put
+from pyhelm.cluster.memory.names import new_uid
 from pyhelm.cluster.memory.state import Change
 from pyhelm.errors import ClusterError
 
@@ -186,7 +186,7 @@ def _container_status(c: Manifest, old: Manifest | None, now: Any, resync: bool,
     events.append(("Normal", "Started", f"Started container {name}"))
     image_id = _image_id(image)
     status = {**base, "imageID": image_id, "restartCount": restarts, "started": True,
-              "containerID": f"containerd://{_digest(image)[:32]}{uuid.uuid4().hex}",
+              "containerID": f"containerd://{_digest(image)[:32]}{new_uid().replace('-', '')}",
               "state": {"running": {"startedAt": timestamp(now)}}}
     if restarts:
         status["lastState"] = {"terminated": {"exitCode": 0, "reason": "Completed",

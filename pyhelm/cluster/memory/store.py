@@ -74,6 +74,7 @@ class Store:
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0,
                                       check_same_thread=False)
+            self.db.execute("PRAGMA page_size=16384")  # a new file only: pods are ~2 KB each
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=30000")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.defaults import default_object
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
+from pyhelm.cluster.memory.names import new_uid
 from pyhelm.cluster.memory.state import Change, Key
 from pyhelm.cluster.objects import controller_of, owner_reference
 
@@ -95,7 +95,7 @@ class PodFactory:
         pod: Manifest = json.loads(self._text)
         meta = pod["metadata"]
         meta.pop("creationTimestamp", None)
-        meta.update(name=name, namespace=self.namespace, uid=str(uuid.uuid4()),
+        meta.update(name=name, namespace=self.namespace, uid=new_uid(),
                     creationTimestamp=self.api.ws.stamp,
                     ownerReferences=[dict(self.owner_ref)])
         self.api.ws.put(self._info, pod)
