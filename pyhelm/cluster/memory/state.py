@@ -13,16 +13,26 @@ import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+import orjson
+
 from pyhelm.cluster.memory.clock import Clock, timestamp
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
 from pyhelm.cluster.memory.store import Key, KubeEventRow, Store
 
 Manifest = dict[str, Any]
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
+_slow_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
+
+
+def _dumps(obj: Any) -> str:
+    """Compact JSON text of an object (orjson: several times faster than ``json``)."""
+    try:
+        return orjson.dumps(obj, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # integers beyond 64 bits
+        return _slow_dumps(obj)
 
 
 def clone(obj: Any) -> Any:
-    """A deep copy of JSON-shaped data (through the C codec: faster than ``copy.deepcopy``).
+    """A deep copy of JSON-shaped data (through a C codec: faster than ``copy.deepcopy``).
 
     Values JSON cannot hold (a YAML date, say) become strings, as the API server stores them.
     """
