@@ -64,7 +64,9 @@ def make_big_index(path: Path, charts: int = 1500, versions: int = 10) -> None:
             {
                 "annotations": {
                     "artifacthub.io/changes": f"- kind: added\n  description: feature {v} of {name}\n"
-                    "- kind: fixed\n  description: a bug in the templates",
+                    "- kind: fixed\n  description: a bug in the templates\n"
+                    "- kind: changed\n  description: default resources and "
+                    "probes follow the upstream recommendations",
                     "category": "web",
                 },
                 "apiVersion": "v2",
@@ -83,6 +85,7 @@ def make_big_index(path: Path, charts: int = 1500, versions: int = 10) -> None:
                 "digest": f"{c * 100 + v:064x}",
                 "home": f"https://example.com/{name}",
                 "icon": "https://example.com/icon.png",
+                "kubeVersion": ">=1.23.0-0",
                 "keywords": ["web", "http", f"kw{c % 50}"],
                 "maintainers": [
                     {
