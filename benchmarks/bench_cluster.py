@@ -79,12 +79,13 @@ def measure(n: int) -> dict[str, Any]:
     ref = ObjectRef("apps/v1", "Deployment", "default", "nginx-deployment")
     out: dict[str, Any] = {"n": n}
     out["up"] = _timed(lambda: cluster.patch(ref, {"spec": {"replicas": n}}))
-    running = [p for p in MemoryCluster(folder / "state.db").list("v1", "Pod", "default")
-               if p["status"]["phase"] == "Running"]
-    assert len(running) == n, f"{len(running)} pods running, wanted {n}"
+    with MemoryCluster(folder / "state.db") as reader:  # persisted: another reader sees them
+        running = sum(p["status"]["phase"] == "Running"
+                      for p in reader.list("v1", "Pod", "default", summaries=True))
+    assert running == n, f"{running} pods running, wanted {n}"
 
-    def get_pods() -> None:
-        pods = cluster.list("v1", "Pod", "default")
+    def get_pods() -> None:  # what `pyhelm cluster get pods` does after start-up
+        pods = cluster.list("v1", "Pod", "default", summaries=True)
         format_objects([(cluster.resolve("pods"), pods)], GetOptions(), cluster.clock.now())
 
     out["get"] = _timed(get_pods)

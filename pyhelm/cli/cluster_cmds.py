@@ -38,20 +38,21 @@ def _targets(cluster: MemoryCluster, words: list[str]) -> list[tuple[KindInfo, s
     return parse_targets(cluster, words)
 
 
-def _collect(cluster: MemoryCluster, args: argparse.Namespace, words: list[str]
-             ) -> tuple[list[tuple[KindInfo, list[dict[str, Any]]]], bool]:
+def _collect(cluster: MemoryCluster, args: argparse.Namespace, words: list[str],
+             summaries: bool = False) -> tuple[list[tuple[KindInfo, list[dict[str, Any]]]], bool]:
     from pyhelm.cluster.memory.selection import collect
 
     namespace = None if getattr(args, "all_namespaces", False) else args.namespace
     return collect(cluster, words, args.namespace, namespace, getattr(args, "selector", None),
-                   getattr(args, "field_selector", None))
+                   getattr(args, "field_selector", None), summaries)
 
 
 def cmd_get(args: argparse.Namespace) -> int:
     from pyhelm.cluster.memory.printing import GetOptions, format_objects
 
     cluster = _open(args)
-    groups, named = _collect(cluster, args, args.resources)
+    groups, named = _collect(cluster, args, args.resources,
+                             summaries=args.output not in ("yaml", "json"))
     opts = GetOptions(args.output, args.all_namespaces, args.show_labels, args.no_headers,
                       args.show_managed_fields)
     if not any(items for _, items in groups) and args.output not in ("json", "yaml"):

@@ -38,9 +38,12 @@ def parse_targets(cluster: MemoryCluster, words: list[str]) -> list[tuple[KindIn
 
 def collect(cluster: MemoryCluster, words: list[str], namespace: str,
             list_namespace: str | None, selector: str | None = None,
-            field_selector: str | None = None
+            field_selector: str | None = None, summaries: bool = False
             ) -> tuple[list[tuple[KindInfo, list[Manifest]]], bool]:
-    """Objects grouped by type, read in one transaction; and whether any was named."""
+    """Objects grouped by type, read in one transaction; and whether any was named.
+
+    ``summaries``: listed pods may be cut down to what a table shows.
+    """
     groups: dict[str, tuple[KindInfo, list[Manifest]]] = {}
     named = False
     with cluster.transaction(write=False):
@@ -48,7 +51,7 @@ def collect(cluster: MemoryCluster, words: list[str], namespace: str,
             group = groups.setdefault(info.key, (info, []))
             if name is None:
                 group[1].extend(cluster.list(info.api_version, info.kind, list_namespace,
-                                             selector, field_selector))
+                                             selector, field_selector, summaries))
             else:
                 named = True
                 group[1].append(cluster.get(ObjectRef(

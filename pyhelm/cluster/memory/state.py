@@ -18,6 +18,7 @@ import orjson
 from pyhelm.cluster.memory.clock import Clock, timestamp
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
 from pyhelm.cluster.memory.store import Key, KubeEventRow, Store
+from pyhelm.cluster.memory.tables import pod_summary
 
 Manifest = dict[str, Any]
 _slow_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
@@ -234,7 +235,7 @@ class WorkingSet:
             log.append((int(obj["metadata"]["resourceVersion"]),
                         "MODIFIED" if existed else "ADDED", *key, None))
         log.sort(key=lambda entry: entry[0])
-        rows = ((*key, controller_uid(obj), int(obj["metadata"]["resourceVersion"]), _dumps(obj))
-                for key, obj in live)
+        rows = ((*key, controller_uid(obj), int(obj["metadata"]["resourceVersion"]), _dumps(obj),
+                 _dumps(pod_summary(obj)) if key[0] == "Pod" else None) for key, obj in live)
         self.store.write(rows, deletes, log, self.rv)
         self.store.add_kube_events(self.kube_events)

@@ -1,7 +1,8 @@
 """The built-in cluster's durable state: one SQLite file in WAL mode.
 
 Tables: ``objects`` (one row per object: kind key, namespace, name, owner uid,
-resourceVersion, JSON body), ``watch_events`` (ADDED/MODIFIED/DELETED per write,
+resourceVersion, JSON body, and for pods a small JSON summary holding only what
+``get pods`` shows, so listing 10,000 pods does not decode 10,000 full bodies), ``watch_events`` (ADDED/MODIFIED/DELETED per write,
 in resourceVersion order, bounded; the body is kept only for DELETED, the others
 read the object row, so a bulk write is stored once), ``kube_events`` (core/v1
 Events as compact rows) and ``meta`` (the resourceVersion counter and small
@@ -31,7 +32,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (
     kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
-    owner TEXT, rv INTEGER NOT NULL, body TEXT NOT NULL,
+    owner TEXT, rv INTEGER NOT NULL, body TEXT NOT NULL, summary TEXT,
     PRIMARY KEY (kind, namespace, name));
 CREATE INDEX IF NOT EXISTS objects_owner ON objects (owner) WHERE owner IS NOT NULL;
 CREATE TABLE IF NOT EXISTS watch_events (
@@ -79,6 +80,9 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=30000")
             self.db.executescript(_SCHEMA)
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(objects)")}
+            if "summary" not in columns:  # a state file from before summaries
+                self.db.execute("ALTER TABLE objects ADD COLUMN summary TEXT")
         except sqlite3.Error as exc:
             raise ClusterUnreachable(f"cannot open the cluster state file {self.path}: {exc}; "
                                      "check the path or choose another with --state") from exc
@@ -115,9 +119,15 @@ class Store:
                               key).fetchone()
         return row[0] if row else None
 
-    def load_kind(self, kind: str) -> Iterator[str]:
-        """Bodies of every object of ``kind``, streamed from the cursor."""
-        return (r[0] for r in self.db.execute("SELECT body FROM objects WHERE kind=?", (kind,)))
+    def load_kind(self, kind: str, summaries: bool = False, namespace: str | None = None
+                  ) -> Iterator[str]:
+        """Bodies (or summaries, where kept) of the objects of ``kind``, streamed in
+        namespace/name order."""
+        column = "coalesce(summary, body)" if summaries else "body"
+        where, params = ("kind=?", [kind]) if namespace is None else \
+            ("kind=? AND namespace=?", [kind, namespace])
+        return (r[0] for r in self.db.execute(
+            f"SELECT {column} FROM objects WHERE {where} ORDER BY namespace, name", params))
 
     def count_kind(self, kind: str) -> int:
         return int(self.db.execute("SELECT count(*) FROM objects WHERE kind=?",
@@ -131,19 +141,20 @@ class Store:
     def stored_kinds(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT kind FROM objects")}
 
-    def write(self, upserts: Iterable[tuple[str, str, str, str | None, int, str]],
+    def write(self, upserts: Iterable[tuple[str, str, str, str | None, int, str, str | None]],
               deletes: Iterable[Key],
               log: Iterable[tuple[int, str, str, str, str, str | None]],
               resource_version: int) -> None:
         """Persist one transaction's net changes and advance the resourceVersion counter.
 
-        ``upserts`` are (kind, namespace, name, owner uid, resourceVersion, JSON body).
+        ``upserts`` are (kind, namespace, name, owner uid, resourceVersion, JSON body, JSON
+        summary or None).
         """
         self.db.executemany("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?",
                             list(deletes))
         self.db.executemany(
-            "INSERT OR REPLACE INTO objects (kind, namespace, name, owner, rv, body) "
-            "VALUES (?, ?, ?, ?, ?, ?)", upserts)
+            "INSERT OR REPLACE INTO objects (kind, namespace, name, owner, rv, body, summary) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", upserts)
         self.db.executemany(
             "INSERT INTO watch_events (rv, type, kind, namespace, name, body) "
             "VALUES (?, ?, ?, ?, ?, ?)", list(log))
