@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pyhelm import yamlio
 from pyhelm.chart.archive import read_archive
+from pyhelm.chart.dependencies import check_dependencies
 from pyhelm.chart.loader import chart_from_files, read_folder
 from pyhelm.chart.model import ChartMetadata
 from pyhelm.errors import ChartError
@@ -39,7 +40,8 @@ def archive_bytes(
     """Package the chart folder ``chart_dir`` in memory: ``(metadata, .tgz bytes)``.
 
     ``version`` and ``app_version`` override Chart.yaml's (``--version``,
-    ``--app-version``). Raises ``ChartError`` for a missing or invalid chart.
+    ``--app-version``). Raises ``ChartError`` for a missing or invalid chart,
+    ``DependencyError`` when its dependencies are not in charts/ (as Helm).
     """
     root = Path(chart_dir)
     if not root.is_dir():
@@ -47,7 +49,7 @@ def archive_bytes(
             f"{root}: not a chart folder; 'package' takes the folder holding Chart.yaml"
         )
     files = read_folder(root)
-    chart = chart_from_files(files, str(root))
+    chart = check_dependencies(chart_from_files(files, str(root)))
     metadata = _override(chart.metadata, version, app_version, str(root))
     entries = _entries(files, metadata, str(root))
     return metadata, _tgz(metadata.name, entries)

@@ -91,3 +91,13 @@ def test_subcharts_are_written_expanded_under_their_name(make_chart, tmp_path: P
 def test_packaging_a_missing_folder_says_what_to_pass(tmp_path: Path) -> None:
     with pytest.raises(ChartError, match="not a chart folder"):
         archive_bytes(tmp_path / "nope")
+
+
+def test_packaging_refuses_missing_dependencies_like_helm(make_chart, tmp_path: Path) -> None:
+    from pyhelm.errors import DependencyError
+
+    chart = make_chart(
+        extra_yaml="dependencies:\n  - name: lib\n    version: 1.0.0\n    repository: file://../lib\n"
+    )
+    with pytest.raises(DependencyError, match="missing from charts/; run 'pyhelm dependency build"):
+        package_chart(chart, tmp_path)
