@@ -50,25 +50,30 @@ def image_problem(image: str) -> str:
 
 def sync(api: Api, changes: list[Change]) -> None:
     ips: dict[str, IpPool] | None = None
+    latest: dict[tuple[str, str, str], bool] = {}  # pod key -> resync asked
     for change in changes:
         if change.key[0] != "Pod":
             continue
-        pod = change.obj
-        node_name = (pod.get("spec") or {}).get("nodeName")
         if change.type == "DELETED":
-            if node_name:
+            pod = change.obj
+            if (pod.get("spec") or {}).get("nodeName"):
                 for c in pod["spec"].get("containers") or ():
                     event(api, pod, "Killing", f'Stopping container {c.get("name")}', _COMPONENT)
+        else:
+            latest[change.key] = latest.get(change.key, False) or change.type == "SYNC"
+    for key, resync in latest.items():
+        pod = api.ws.get(*key)
+        if pod is None:
             continue
-        if not node_name or not active(pod) or api.ws.get(*change.key) is not pod or \
-                (change.type != "SYNC" and _settled(pod)):
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if not node_name or not active(pod) or (not resync and _settled(pod)):
             continue
         node = api.ws.get("Node", "", node_name)
         if node is None:
             continue
         if ips is None:
             ips = _ips_in_use(api)
-        reconcile(api, pod, node, ips, resync=change.type == "SYNC")
+        reconcile(api, pod, node, ips, resync=resync)
 
 
 def _settled(pod: Manifest) -> bool:

@@ -35,8 +35,8 @@ def sync(api: Api, changes: list[Change]) -> None:
     if retry_all:
         candidates = [p for p in api.ws.iter_kind("Pod") if _pending(p)]
     else:
-        candidates = [c.obj for c in changes if c.key[0] == "Pod" and c.type != "DELETED"
-                      and _pending(c.obj)]
+        latest = {c.key: c.obj for c in changes if c.key[0] == "Pod" and c.type != "DELETED"}
+        candidates = [pod for pod in latest.values() if _pending(pod)]
     if not candidates:
         return
     loads = _loads(api)

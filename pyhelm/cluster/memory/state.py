@@ -17,7 +17,7 @@ import orjson
 
 from pyhelm.cluster.memory.clock import Clock, timestamp
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
-from pyhelm.cluster.memory.store import Key, KubeEventRow, Store
+from pyhelm.cluster.memory.store import Key, Store
 from pyhelm.cluster.memory.tables import pod_summary
 
 Manifest = dict[str, Any]
@@ -90,7 +90,7 @@ class WorkingSet:
         self._children: dict[str, set[Key]] = {}
         self._owner_kinds: set[str] | None = None
         self.changes: list[Change] = []
-        self.kube_events: list[KubeEventRow] = []
+        self.kube_events: dict[tuple[str, str, str, str, str], list[list[str]]] = {}
         self.memo: dict[str, Any] = {}  # per-transaction caches of controllers and admission
 
     # -- reading -------------------------------------------------------------
@@ -205,10 +205,12 @@ class WorkingSet:
               host: str = "") -> None:
         """Record a core/v1 Event about ``obj`` (as kubectl describe lists them)."""
         meta = obj["metadata"]
-        now = self.stamp
-        self.kube_events.append(KubeEventRow(
-            meta.get("namespace") or "default", obj.get("apiVersion", ""), obj.get("kind", ""),
-            meta["name"], meta.get("uid", ""), type_, reason, message, component, host, now, now))
+        key = (meta.get("namespace") or "default", obj.get("apiVersion", ""),
+               obj.get("kind", ""), meta["name"], meta.get("uid", ""))
+        entries = self.kube_events.get(key)
+        if entries is None:
+            entries = self.kube_events[key] = []
+        entries.append([type_, reason, message, component, host])
 
     @property
     def dirty(self) -> bool:
@@ -238,4 +240,5 @@ class WorkingSet:
         rows = ((*key, controller_uid(obj), int(obj["metadata"]["resourceVersion"]), _dumps(obj),
                  _dumps(pod_summary(obj)) if key[0] == "Pod" else None) for key, obj in live)
         self.store.write(rows, deletes, log, self.rv)
-        self.store.add_kube_events(self.kube_events)
+        self.store.add_event_groups([(*key, self.stamp, _dumps(entries))
+                                     for key, entries in self.kube_events.items()])

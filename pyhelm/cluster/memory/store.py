@@ -4,8 +4,9 @@ Tables: ``objects`` (one row per object: kind key, namespace, name, owner uid,
 resourceVersion, JSON body, and for pods a small JSON summary holding only what
 ``get pods`` shows, so listing 10,000 pods does not decode 10,000 full bodies), ``watch_events`` (ADDED/MODIFIED/DELETED per write,
 in resourceVersion order, bounded; the body is kept only for DELETED, the others
-read the object row, so a bulk write is stored once), ``kube_events`` (core/v1
-Events as compact rows) and ``meta`` (the resourceVersion counter and small
+read the object row, so a bulk write is stored once), ``event_groups`` (core/v1
+Events: one row per object and command, holding that command's events about it)
+and ``meta`` (the resourceVersion counter and small
 controller state).
 
 Every command is one transaction: ``begin(write=True)`` takes the write lock
@@ -16,6 +17,7 @@ previous state untouched (SQLite's journal rolls the half-written one back).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -25,8 +27,10 @@ from pyhelm.errors import ClusterUnreachable
 
 #: How many watch events are kept; older resourceVersions are "too old" (HTTP 410).
 WATCH_LOG_LIMIT = 50_000
-#: How many core/v1 Events are kept (a real cluster keeps them for an hour).
-KUBE_EVENT_LIMIT = 100_000
+#: How many event groups (one object's events of one command) are kept.
+EVENT_GROUP_LIMIT = 50_000
+#: Event ids are group id * this + position in the group.
+GROUP_SPAN = 1_000_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,18 +42,18 @@ CREATE INDEX IF NOT EXISTS objects_owner ON objects (owner) WHERE owner IS NOT N
 CREATE TABLE IF NOT EXISTS watch_events (
     rv INTEGER PRIMARY KEY, type TEXT NOT NULL, kind TEXT NOT NULL,
     namespace TEXT NOT NULL, name TEXT NOT NULL, body TEXT);
-CREATE TABLE IF NOT EXISTS kube_events (
+CREATE TABLE IF NOT EXISTS event_groups (
     id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, obj_api TEXT, obj_kind TEXT NOT NULL,
-    obj_name TEXT NOT NULL, obj_uid TEXT, type TEXT NOT NULL, reason TEXT NOT NULL,
-    message TEXT NOT NULL, component TEXT NOT NULL, host TEXT, first_ts TEXT NOT NULL,
-    last_ts TEXT NOT NULL, count INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS kube_events_obj ON kube_events (namespace, obj_name);
+    obj_name TEXT NOT NULL, obj_uid TEXT, ts TEXT NOT NULL, entries TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS event_groups_obj ON event_groups (namespace, obj_name);
 """
 
 Key = tuple[str, str, str]  # (kind key, namespace or "", name)
 
 
 class KubeEventRow(NamedTuple):
+    """One core/v1 Event as stored (a group of them shares the object and the time)."""
+
     namespace: str
     obj_api: str
     obj_kind: str
@@ -187,19 +191,21 @@ class Store:
         return [r for r in self.db.execute(sql + " ORDER BY w.rv", params) if r[2] is not None]
 
     # -- core/v1 Events -------------------------------------------------------
-    def add_kube_events(self, rows: Sequence[KubeEventRow]) -> None:
+    def add_event_groups(self, groups: Sequence[tuple[str, str, str, str, str, str, str]]
+                         ) -> None:
+        """(namespace, apiVersion, kind, name, uid, timestamp, JSON list of
+        [type, reason, message, component, host]) per object and command."""
         self.db.executemany(
-            "INSERT INTO kube_events (namespace, obj_api, obj_kind, obj_name, obj_uid, type, "
-            "reason, message, component, host, first_ts, last_ts, count) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows)
-        if rows:
-            self._prune("kube_events", "id", KUBE_EVENT_LIMIT)
+            "INSERT INTO event_groups (namespace, obj_api, obj_kind, obj_name, obj_uid, ts, "
+            "entries) VALUES (?,?,?,?,?,?,?)", groups)
+        if groups:
+            self._prune("event_groups", "id", EVENT_GROUP_LIMIT)
 
     def kube_events(self, namespace: str | None, obj_name: str | None = None
                     ) -> list[tuple[int, KubeEventRow]]:
-        sql = ("SELECT id, namespace, obj_api, obj_kind, obj_name, obj_uid, type, reason, message,"
-               " component, host, first_ts, last_ts, count FROM kube_events WHERE 1=1")
+        """Events (oldest first) with their ids, in one namespace or all, about one name."""
+        sql = ("SELECT id, namespace, obj_api, obj_kind, obj_name, obj_uid, ts, entries "
+               "FROM event_groups WHERE 1=1")
         params: list[object] = []
         if namespace is not None:
             sql += " AND namespace=?"
@@ -207,11 +213,18 @@ class Store:
         if obj_name is not None:
             sql += " AND obj_name=?"
             params.append(obj_name)
-        return [(r[0], KubeEventRow(*r[1:])) for r in self.db.execute(sql + " ORDER BY id", params)]
+        found = []
+        for gid, ns, api, kind, name, uid, ts, entries in self.db.execute(sql + " ORDER BY id",
+                                                                        params):
+            for index, (type_, reason, message, component, host) in enumerate(
+                    json.loads(entries)):
+                found.append((gid * GROUP_SPAN + index, KubeEventRow(
+                    ns, api, kind, name, uid, type_, reason, message, component, host, ts, ts)))
+        return found
 
     def delete_kube_events(self, namespace: str) -> None:
-        self.db.execute("DELETE FROM kube_events WHERE namespace=?", (namespace,))
+        self.db.execute("DELETE FROM event_groups WHERE namespace=?", (namespace,))
 
     def reset(self) -> None:
-        for table in ("objects", "watch_events", "kube_events", "meta"):
+        for table in ("objects", "watch_events", "event_groups", "meta"):
             self.db.execute(f"DELETE FROM {table}")
