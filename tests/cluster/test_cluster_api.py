@@ -239,3 +239,29 @@ def test_custom_resources_are_served_and_validated_after_their_crd(
     with pytest.raises(ObjectInvalid, match=r"spec.replicas: Invalid value: 'two' is not of type"):
         cluster.create(bad)
     assert cluster.resolve("ct").kind == "CronTab"
+
+
+def test_commands_share_one_transaction_all_or_nothing(cluster: MemoryCluster) -> None:
+    with pytest.raises(ObjectExists):
+        with cluster.transaction() as api:
+            api.create(configmap(a="1"))
+            api.create(configmap(a="2"))
+    with pytest.raises(NotFound):
+        cluster.get(CM_REF)
+
+
+def test_writing_inside_a_read_transaction_is_refused(cluster: MemoryCluster) -> None:
+    from pyhelm.errors import UsageError
+
+    with cluster.transaction(write=False):
+        with pytest.raises(UsageError, match="read-only transaction"):
+            cluster.create(configmap())
+    with cluster.transaction():
+        with pytest.raises(UsageError, match="dry run cannot be nested"):
+            cluster.apply([configmap()], dry_run=True)
+
+
+def test_generate_name_gets_a_random_suffix(cluster: MemoryCluster) -> None:
+    made = cluster.create({"apiVersion": "v1", "kind": "ConfigMap",
+                           "metadata": {"generateName": "job-"}})
+    assert made["metadata"]["name"].startswith("job-") and len(made["metadata"]["name"]) == 9

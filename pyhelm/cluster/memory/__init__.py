@@ -35,6 +35,7 @@ from pyhelm.cluster.memory.store import Store
 from pyhelm.cluster.objects import (
     Requirement, field_matches, matches, parse_field_selector, parse_label_selector,
 )
+from pyhelm.errors import UsageError
 
 __all__ = ["MemoryCluster"]
 EVENT_KEY = "Event"
@@ -49,6 +50,7 @@ class MemoryCluster:
         self.clock = clock or OffsetClock(float(self.store.meta("clockOffset", "0") or 0))
         self.registry = KindRegistry()
         self._api: Api | None = None
+        self._writing = self._dry_run = False
         if self.store.meta("bootstrapped") is None:
             with self.transaction() as api:
                 if api.ws.store.meta("bootstrapped") is None:  # another process may have won
@@ -58,13 +60,22 @@ class MemoryCluster:
     # -- transactions ----------------------------------------------------------
     @contextmanager
     def transaction(self, write: bool = True, dry_run: bool = False) -> Iterator[Api]:
-        """One all-or-nothing unit of work; nested uses join the outer transaction."""
+        """One all-or-nothing unit of work; nested uses join the outer transaction.
+
+        A nested write needs a writing outer transaction, and a dry run cannot be
+        nested in one that writes: both raise ``UsageError`` rather than lose or leak work.
+        """
         if self._api is not None:
+            if write and not self._writing:
+                raise UsageError("cannot write inside a read-only transaction; open it with "
+                                 "transaction(write=True)")
+            if dry_run and not self._dry_run:
+                raise UsageError("a dry run cannot be nested in a transaction that writes")
             yield self._api
             return
         self.store.begin(write)
         api = Api(WorkingSet(self.store, self.registry, self.clock))
-        self._api = api
+        self._api, self._writing, self._dry_run = api, write, dry_run
         collecting = gc.isenabled()
         gc.disable()  # a command builds many short-lived dicts: no cycle scans meanwhile
         try:
