@@ -223,14 +223,14 @@ def run_repo_update(args: argparse.Namespace) -> int:
     results = update_repos(args.names, args.timeout)
     for r in results:
         if r.error:
-            print(f"...Unable to get an update from the {r.name!r} chart repository:\n\t{r.error}")
+            print(f'...Unable to get an update from the "{r.name}" chart repository:\n\t{r.error}')
         else:
             state = (
                 "Successfully got an update"
                 if r.changed
                 else "Index unchanged; kept the cached copy"
             )
-            print(f"...{state} from the {r.name!r} chart repository")
+            print(f'...{state} from the "{r.name}" chart repository')
     failed = [r.name for r in results if r.error]
     if failed:
         print(
@@ -248,7 +248,7 @@ def run_repo_remove(args: argparse.Namespace) -> int:
     _apply_repo_flags(args)
     remove_repo(args.names)
     for name in args.names:
-        print(f"{name!r} has been removed from your repositories")
+        print(f'"{name}" has been removed from your repositories')
     return 0
 
 

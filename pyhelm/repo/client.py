@@ -142,7 +142,7 @@ def fetch_index(
     if meta.get("url") == entry.url:
         if meta.get("etag"):
             headers["If-None-Match"] = meta["etag"]
-        if meta.get("last_modified"):
+        if meta.get("last_modified") and _strong_date(meta["last_modified"], meta.get("date", "")):
             headers["If-Modified-Since"] = meta["last_modified"]
     try:
         response = http_get(entry, f"{entry.url}/index.yaml", timeout, headers)
@@ -153,13 +153,31 @@ def fetch_index(
             response.content,
             response.headers.get("ETag", ""),
             response.headers.get("Last-Modified", ""),
+            response.headers.get("Date", ""),
         )
     except RepoError as exc:
         return UpdateResult(entry.name, error=str(exc))
     return UpdateResult(entry.name, changed=True)
 
 
-def store_index(entry: RepoEntry, data: bytes, etag: str = "", last_modified: str = "") -> str:
+def _strong_date(last_modified: str, date: str) -> bool:
+    """RFC 9110: Last-Modified is a usable validator only if at least a second older than Date.
+
+    An index changed within the second it was fetched would otherwise look unchanged forever.
+    """
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return (
+            parsedate_to_datetime(date) - parsedate_to_datetime(last_modified)
+        ).total_seconds() >= 1
+    except (TypeError, ValueError):
+        return False
+
+
+def store_index(
+    entry: RepoEntry, data: bytes, etag: str = "", last_modified: str = "", date: str = ""
+) -> str:
     """Check and cache index bytes (raw, parsed and search-ready); return their digest."""
     source = f"{entry.url}/index.yaml"
     digest, doc = cache.parsed_index_doc(data, source)
@@ -171,7 +189,13 @@ def store_index(entry: RepoEntry, data: bytes, etag: str = "", last_modified: st
     cache.search_rows(digest, doc)
     index_path(entry.name).parent.mkdir(parents=True, exist_ok=True)
     write_atomic(index_path(entry.name), data)
-    meta = {"digest": digest, "etag": etag, "last_modified": last_modified, "url": entry.url}
+    meta = {
+        "digest": digest,
+        "etag": etag,
+        "last_modified": last_modified,
+        "date": date,
+        "url": entry.url,
+    }
     write_atomic(index_meta_path(entry.name), json.dumps(meta).encode("utf-8"))
     return digest
 
@@ -190,7 +214,7 @@ def add_repo(entry: RepoEntry, force_update: bool = False, timeout: float = DEFA
     existing = RepoFile.load().get(entry.name)
     if existing is not None and not force_update:
         if existing == entry:
-            return f"{entry.name!r} already exists with the same configuration, skipping"
+            return f'"{entry.name}" already exists with the same configuration, skipping'
         raise RepoError(
             f"repository name {entry.name!r} already exists with another configuration; "
             "use --force-update to replace it"
@@ -200,7 +224,7 @@ def add_repo(entry: RepoEntry, force_update: bool = False, timeout: float = DEFA
         raise RepoError(f"{result.error}; is {entry.url} a chart repository?")
     with locked_repo_file() as repo_file:
         repo_file.upsert(entry)
-    return f"{entry.name!r} has been added to your repositories"
+    return f'"{entry.name}" has been added to your repositories'
 
 
 def update_repos(

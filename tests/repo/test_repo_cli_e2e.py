@@ -6,6 +6,8 @@ The repository is a plain static HTTP server on 127.0.0.1 (the `static_server` f
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 
@@ -40,7 +42,7 @@ def test_repo_add_update_search_pull_template(
     _publish(pyhelm, make_chart, www, url)
     added = pyhelm("repo", "add", "local", url)
     assert added.returncode == 0, added.stderr
-    assert "'local' has been added" in added.stdout
+    assert '"local" has been added' in added.stdout
 
     listed = pyhelm("repo", "list", "-o", "json")
     assert json.loads(listed.stdout) == [{"name": "local", "url": url}]
@@ -74,7 +76,7 @@ def test_repo_add_update_search_pull_template(
     assert "name: site-cm" in rendered.stdout
 
     removed = pyhelm("repo", "remove", "local")
-    assert removed.returncode == 0 and "'local' has been removed" in removed.stdout
+    assert removed.returncode == 0 and '"local" has been removed' in removed.stdout
     assert pyhelm("repo", "list").returncode == 1
 
 
@@ -83,12 +85,31 @@ def test_repo_update_asks_conditionally_and_skips_unchanged_index(
 ) -> None:
     url, www, log = static_server
     _publish(pyhelm, make_chart, www, url)
+    an_hour_ago = time.time() - 3600
+    os.utime(www / "index.yaml", (an_hour_ago, an_hour_ago))
     assert pyhelm("repo", "add", "local", url).returncode == 0
     log.clear()
     done = pyhelm("repo", "update")
     assert done.returncode == 0, done.stderr
     assert log == ["GET /index.yaml 304"]
     assert "Index unchanged" in done.stdout
+
+
+def test_an_index_changed_within_the_second_it_was_fetched_is_fetched_again(
+    pyhelm, make_chart, static_server
+) -> None:
+    url, www, log = static_server
+    _publish(pyhelm, make_chart, www, url, versions=("0.1.0",))
+    assert pyhelm("repo", "add", "local", url).returncode == 0
+    _publish(pyhelm, make_chart, www, url, versions=("0.1.0", "0.2.0"))
+    now = os.stat(www / "index.yaml").st_mtime
+    os.utime(
+        www / "index.yaml", (now, now)
+    )  # may share its Last-Modified second with the first fetch
+    log.clear()
+    assert pyhelm("repo", "update").returncode == 0
+    assert log == ["GET /index.yaml 200"]
+    assert "0.2.0" in pyhelm("search", "repo", "web").stdout
 
 
 def test_one_unreachable_repository_does_not_stop_the_others(
@@ -105,9 +126,9 @@ def test_one_unreachable_repository_does_not_stop_the_others(
     config.write_text(config.read_text().replace(f"url: {url}\n", "url: http://127.0.0.1:9\n", 1))
     done = pyhelm("repo", "update")
     assert done.returncode == 1
-    assert "Unable to get an update from the 'good' chart repository" in done.stdout
+    assert 'Unable to get an update from the "good" chart repository' in done.stdout
     assert "cannot reach http://127.0.0.1:9/index.yaml" in done.stdout
-    assert "Successfully got an update from the 'other' chart repository" in done.stdout
+    assert 'Successfully got an update from the "other" chart repository' in done.stdout
     assert "failed to update the following repositories: good" in done.stderr
 
 
