@@ -138,7 +138,10 @@ class RepoStorage:
         for warning in index.warnings:
             print(f"pyhelm serve: warning: {warning}", file=log)
         data = index.dumps()
-        durable_write(root / INDEX_NAME, data)
+        try:
+            durable_write(root / INDEX_NAME, data)
+        except OSError as exc:
+            raise StorageError(f"{root / INDEX_NAME}: cannot write the index: {exc.strerror}") from None
         return cls(root, index, lock, data)
 
     # -- the writer --------------------------------------------------------------
