@@ -100,12 +100,11 @@ def test_an_index_changed_within_the_second_it_was_fetched_is_fetched_again(
 ) -> None:
     url, www, log = static_server
     _publish(pyhelm, make_chart, www, url, versions=("0.1.0",))
+    stamp = time.time() + 30  # Last-Modified not a second older than Date: a weak validator
+    os.utime(www / "index.yaml", (stamp, stamp))
     assert pyhelm("repo", "add", "local", url).returncode == 0
     _publish(pyhelm, make_chart, www, url, versions=("0.1.0", "0.2.0"))
-    now = os.stat(www / "index.yaml").st_mtime
-    os.utime(
-        www / "index.yaml", (now, now)
-    )  # may share its Last-Modified second with the first fetch
+    os.utime(www / "index.yaml", (stamp, stamp))  # changed, with the very same Last-Modified
     log.clear()
     assert pyhelm("repo", "update").returncode == 0
     assert log == ["GET /index.yaml 200"]
