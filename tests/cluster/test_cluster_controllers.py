@@ -257,6 +257,10 @@ def test_service_endpoints_follow_ready_pods_and_curl_round_robins(
                                 {"port": 8080, "targetPort": "web"}]}}])
     (subset,) = cluster.get(ObjectRef("v1", "Endpoints", "default", "web"))["subsets"]
     assert len(subset["addresses"]) == 4 and subset["ports"][0]["port"] == 80
+    (slice_,) = cluster.list("discovery.k8s.io/v1", "EndpointSlice", "default",
+                             {"kubernetes.io/service-name": "web"})
+    assert len(slice_["endpoints"]) == 4 and slice_["ports"][0]["port"] == 80
+    assert all(e["conditions"]["ready"] for e in slice_["endpoints"])
     answered = []
     for _ in range(8):
         with cluster.transaction() as api:

@@ -7,7 +7,9 @@ from typing import Any
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.controllers.common import info, put, ready_condition
+from pyhelm.cluster.memory.names import template_hash
 from pyhelm.cluster.memory.state import Change
+from pyhelm.cluster.objects import owner_reference
 
 Manifest = dict[str, Any]
 
@@ -93,6 +95,31 @@ def reconcile(api: Api, svc: Manifest, index: PodIndex | None = None) -> None:
             owned=True, trusted=True)
     elif current.get("subsets", []) != subsets:
         current["subsets"] = subsets
+        put(api, current)
+    _slice(api, svc, ready, not_ready, subset.get("ports") or [])
+
+
+def _slice(api: Api, svc: Manifest, ready: list[tuple[Manifest, Manifest]],
+           not_ready: list[tuple[Manifest, Manifest]], ports: list[Manifest]) -> None:
+    """The Service's EndpointSlice (one per Service here, whatever its size)."""
+    meta = svc["metadata"]
+    endpoints = [{"addresses": [a["ip"]], "conditions": {
+        "ready": ok, "serving": ok, "terminating": False},
+        "nodeName": a["nodeName"], "targetRef": a["targetRef"]}
+        for group, ok in ((ready, True), (not_ready, False)) for _, a in group]
+    name = f'{meta["name"]}-{template_hash(meta["uid"])[:5]}'
+    current = api.ws.get("EndpointSlice.discovery.k8s.io", meta["namespace"], name)
+    if current is None:
+        api.create({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {
+            "name": name, "namespace": meta["namespace"], "ownerReferences": [
+                owner_reference(svc)],
+            "labels": {**(meta.get("labels") or {}), "kubernetes.io/service-name": meta["name"],
+                       "endpointslice.kubernetes.io/managed-by":
+                           "endpointslice-controller.k8s.io"}},
+            "addressType": "IPv4", "endpoints": endpoints, "ports": ports},
+            owned=True, trusted=True)
+    elif (current.get("endpoints"), current.get("ports")) != (endpoints, ports):
+        current["endpoints"], current["ports"] = endpoints, ports
         put(api, current)
 
 
