@@ -181,9 +181,12 @@ class WorkingSet:
             self._deleted.pop(key, None)
         owner = None
         if meta.get("ownerReferences"):
-            owner = self._index(kind, obj)
-            if self._owner_kinds is not None:
-                self._owner_kinds.add(kind)
+            if previous is obj:  # changed in place: already indexed (refs only ever shrink so)
+                owner = _controller(obj)
+            else:
+                owner = self._index(kind, obj)
+                if self._owner_kinds is not None:
+                    self._owner_kinds.add(kind)
         self.changes.append(Change("MODIFIED" if previous is not None else "ADDED", key, obj,
                                    owner))
         return obj
