@@ -99,10 +99,6 @@ def matches(reqs: list[Requirement], labels: Mapping[str, str] | None) -> bool:
     return all(r.matches(labels) for r in reqs)
 
 
-def labels_of(obj: Manifest) -> dict[str, str]:
-    return obj.get("metadata", {}).get("labels") or {}
-
-
 def selector_string(selector: Mapping[str, Any] | None) -> str:
     """A LabelSelector as kubectl prints it: ``app=nginx,tier in (a,b)``."""
     parts = []

@@ -97,6 +97,12 @@ def test_lab_two_a_deployment(pyhelm, tmp_path: Path) -> None:
     assert sorted(served[:10]) == sorted(names), "every pod answers once in ten requests"
     assert served[10] == served[0], "then the round starts again"
 
+    pyhelm("cluster", "expose", "deploy/nginx-deployment", "--name=nginx-lb", "--port=80",
+           "--type=LoadBalancer")
+    (lb,) = [r for r in rows(pyhelm("cluster", "get", "svc").stdout) if r[0] == "nginx-lb"]
+    assert lb[1] == "LoadBalancer" and re.fullmatch(r"172\.18\.255\.\d+", lb[3])
+    assert re.fullmatch(r"80:3\d{4}/TCP", lb[4])
+
 
 def test_get_all_wide_yaml_json_nodes_and_events(pyhelm, tmp_path: Path) -> None:
     (tmp_path / "d.yaml").write_text(yaml.safe_dump(NGINX_DEPLOY))

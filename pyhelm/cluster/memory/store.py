@@ -133,10 +133,6 @@ class Store:
         return (r[0] for r in self.db.execute(
             f"SELECT {column} FROM objects WHERE {where} ORDER BY namespace, name", params))
 
-    def count_kind(self, kind: str) -> int:
-        return int(self.db.execute("SELECT count(*) FROM objects WHERE kind=?",
-                                   (kind,)).fetchone()[0])
-
     def kinds_owned_by_any(self) -> set[str]:
         """Kind keys that have at least one object with an owner (where dependents live)."""
         return {r[0] for r in self.db.execute(
