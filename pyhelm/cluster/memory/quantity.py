@@ -27,7 +27,9 @@ def pod_requests(spec: dict) -> tuple[float, float]:
     """Total CPU (cores) and memory (bytes) a pod's containers request (limits if no requests)."""
     cpu = memory = 0.0
     for c in spec.get("containers") or ():
-        resources = c.get("resources") or {}
+        resources = c.get("resources")
+        if not resources:
+            continue
         wanted = {**(resources.get("limits") or {}), **(resources.get("requests") or {})}
         cpu += parse_quantity(wanted.get("cpu", 0), "resources.requests.cpu")
         memory += parse_quantity(wanted.get("memory", 0), "resources.requests.memory")

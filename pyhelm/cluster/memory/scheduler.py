@@ -27,6 +27,7 @@ class NodeLoad:
     cpu: float = 0.0
     memory: float = 0.0
     allocatable: dict[str, float] = field(default_factory=dict)
+    plain_unfit: str | None = None  # why a pod with no placement constraints cannot go here
 
 
 def sync(api: Api, changes: list[Change]) -> None:
@@ -79,17 +80,22 @@ def _add(load: NodeLoad, pod: Manifest, requests: tuple[float, float] | None = N
 
 
 def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad]) -> None:
-    reasons: Counter[str] = Counter()
-    fits = []
-    requests = pod_requests(pod.get("spec") or {})
+    spec = pod.get("spec") or {}
+    plain = not (spec.get("nodeSelector") or spec.get("affinity") or spec.get("tolerations"))
+    requests = pod_requests(spec)
+    whys = []
     for load in loads.values():
-        why = unfit(pod, load, requests)
-        if why:
-            reasons[why] += 1
+        if plain:
+            if load.plain_unfit is None:
+                load.plain_unfit = _placement_unfit({"spec": {}}, load)
+            why = load.plain_unfit or _capacity_unfit(load, requests)
         else:
-            fits.append(load)
+            why = unfit(pod, load, requests)
+        whys.append((why, load))
+    fits = [load for why, load in whys if not why]
     meta = pod["metadata"]
     if not fits:
+        reasons = Counter(why for why, _ in whys)
         detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
         message = (f"0/{len(loads)} nodes are available: {detail}." if loads
                    else "no nodes available to schedule pods")
@@ -128,6 +134,11 @@ def _unschedulable(api: Api, pod: Manifest, message: str) -> None:
 
 def unfit(pod: Manifest, load: NodeLoad, requests: tuple[float, float] | None = None) -> str:
     """Why ``pod`` cannot go on this node (kube-scheduler's wording), or "" when it fits."""
+    return _placement_unfit(pod, load) or _capacity_unfit(
+        load, requests or pod_requests(pod.get("spec") or {}))
+
+
+def _placement_unfit(pod: Manifest, load: NodeLoad) -> str:
     node = load.node
     spec = pod.get("spec") or {}
     node_spec = node.get("spec") or {}
@@ -146,7 +157,11 @@ def unfit(pod: Manifest, load: NodeLoad, requests: tuple[float, float] | None = 
         if any(labels.get(k) != str(v) for k, v in (selector or {}).items()) or \
                 not _affinity_ok(spec, node):
             return "node(s) didn't match Pod's node affinity/selector"
-    cpu, memory = requests or pod_requests(spec)
+    return ""
+
+
+def _capacity_unfit(load: NodeLoad, requests: tuple[float, float]) -> str:
+    cpu, memory = requests
     if load.pods + 1 > load.allocatable["pods"]:
         return "Too many pods"
     if cpu and load.cpu + cpu > load.allocatable["cpu"]:
