@@ -146,6 +146,8 @@ def test_sigterm_lets_an_upload_in_flight_finish(server, make_archive):
     data = make_archive("late", "1.0.0")
     host, port = urlsplit(server.url).netloc.split(":")
     connection = socket.create_connection((host, int(port)))
+    connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")  # the server has taken the connection
+    assert connection.recv(4096).startswith(b"HTTP/1.1 200")
     connection.sendall(b"POST /api/charts HTTP/1.1\r\nHost: x\r\nContent-Type: application/gzip\r\n"
                        + f"Content-Length: {len(data)}\r\n\r\n".encode() + data[:100])
     time.sleep(0.3)
