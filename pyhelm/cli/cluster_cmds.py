@@ -222,6 +222,45 @@ def cmd_scale(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_label(args: argparse.Namespace) -> int:
+    """``label``/``annotate TYPE NAME k=v k2-``: a merge patch of labels or annotations."""
+    from pyhelm.cluster.base import ObjectRef
+    from pyhelm.cluster.memory.printing import qualified
+
+    field = "labels" if args.cluster_command == "label" else "annotations"
+    words = [w for w in args.words if "=" not in w and not w.endswith("-")]
+    changes: dict[str, str | None] = {}
+    for word in args.words[len(words):]:
+        key, sep, value = word.partition("=")
+        if sep:
+            changes[key] = value
+        elif word.endswith("-"):
+            changes[word[:-1]] = None
+        else:
+            raise UsageError(f"put {field} after the object: {args.cluster_command} pod web "
+                             "key=value other-")
+    if not changes:
+        raise UsageError(f"give at least one {field[:-1]}: key=value to set, key- to remove")
+    cluster = _open(args)
+    with cluster.transaction() as api:
+        for info, name in _targets(cluster, words):
+            if name is None:
+                raise UsageError(f"{args.cluster_command} needs a name: TYPE NAME key=value")
+            current = api.read(info, args.namespace, name)["metadata"].get(field) or {}
+            clash = [k for k, v in changes.items()
+                     if v is not None and k in current and current[k] != v]
+            if clash and not args.overwrite:
+                raise UsageError(f"'{clash[0]}' already has a value ({current[clash[0]]}), and "
+                                 "--overwrite is false")
+            ref = ObjectRef(info.api_version, info.kind,
+                            args.namespace if info.namespaced else None, name)
+            result = api.patch(ref, {"metadata": {field: changes}},
+                               manager=f"kubectl-{args.cluster_command}")
+            verb = "labeled" if field == "labels" else "annotated"
+            _out(f"{qualified(info)}/{name} {verb if result.changed else 'not ' + verb}\n")
+    return 0
+
+
 def cmd_expose(args: argparse.Namespace) -> int:
     from pyhelm.cluster.memory.expose import service_for
 
@@ -349,6 +388,11 @@ def _register_more(add: Any) -> None:
     nodes.add_argument("--label", action="append", default=[], metavar="K=V")
     nodes.add_argument("--taint", action="append", default=[], metavar="K=V:EFFECT")
     nodes.add_argument("--wide", action="store_true")
+    for verb in ("label", "annotate"):
+        parser = add(verb, cmd_label, f"update the {verb}s of a resource".replace("annotates",
+                                                                                 "annotations"))
+        parser.add_argument("words", nargs="+", metavar="TYPE NAME KEY=VALUE|KEY-")
+        parser.add_argument("--overwrite", action="store_true")
     tick = add("tick", cmd_tick, "let time pass and reconcile (CronJobs, image pull back-off)")
     tick.add_argument("--seconds", type=float, default=60)
     add("reset", cmd_reset, "delete everything: a fresh cluster with three nodes")

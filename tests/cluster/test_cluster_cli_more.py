@@ -54,3 +54,18 @@ def test_create_namespace_api_resources_labels_and_names(pyhelm) -> None:
     deleted = pyhelm("cluster", "delete", "namespace", "team")
     assert deleted.stdout == 'namespace "team" deleted\n'
     assert pyhelm("cluster", "get", "pods", "-A", "-o", "name").stdout == ""
+
+
+def test_label_and_annotate_change_metadata(pyhelm) -> None:
+    pyhelm("cluster", "run", "web", "--image=nginx")
+    assert pyhelm("cluster", "label", "pod", "web", "tier=front").stdout == "pod/web labeled\n"
+    refused = pyhelm("cluster", "label", "pod/web", "tier=back")
+    assert refused.returncode == 2 and "--overwrite is false" in refused.stderr
+    assert pyhelm("cluster", "label", "pod/web", "tier=back", "--overwrite").returncode == 0
+    assert "tier=back" in pyhelm("cluster", "get", "pods", "-l", "tier=back").stdout + \
+        pyhelm("cluster", "get", "pods", "--show-labels").stdout
+    assert pyhelm("cluster", "annotate", "pod", "web", "note=hi").stdout == \
+        "pod/web annotated\n"
+    pyhelm("cluster", "label", "pod", "web", "tier-")
+    shown = pyhelm("cluster", "get", "pod", "web", "-o", "yaml").stdout
+    assert "tier:" not in shown and "note: hi" in shown
