@@ -224,40 +224,20 @@ def cmd_scale(args: argparse.Namespace) -> int:
 
 def cmd_label(args: argparse.Namespace) -> int:
     """``label``/``annotate TYPE NAME k=v k2-``: a merge patch of labels or annotations."""
-    from pyhelm.cluster.base import ObjectRef
+    from pyhelm.cluster.memory.metadata import edit_metadata, split_changes
     from pyhelm.cluster.memory.printing import qualified
 
     field = "labels" if args.cluster_command == "label" else "annotations"
-    words = [w for w in args.words if "=" not in w and not w.endswith("-")]
-    changes: dict[str, str | None] = {}
-    for word in args.words[len(words):]:
-        key, sep, value = word.partition("=")
-        if sep:
-            changes[key] = value
-        elif word.endswith("-"):
-            changes[word[:-1]] = None
-        else:
-            raise UsageError(f"put {field} after the object: {args.cluster_command} pod web "
-                             "key=value other-")
-    if not changes:
-        raise UsageError(f"give at least one {field[:-1]}: key=value to set, key- to remove")
+    words, changes = split_changes(args.words, field)
     cluster = _open(args)
     with cluster.transaction() as api:
         for info, name in _targets(cluster, words):
             if name is None:
                 raise UsageError(f"{args.cluster_command} needs a name: TYPE NAME key=value")
-            current = api.read(info, args.namespace, name)["metadata"].get(field) or {}
-            clash = [k for k, v in changes.items()
-                     if v is not None and k in current and current[k] != v]
-            if clash and not args.overwrite:
-                raise UsageError(f"'{clash[0]}' already has a value ({current[clash[0]]}), and "
-                                 "--overwrite is false")
-            ref = ObjectRef(info.api_version, info.kind,
-                            args.namespace if info.namespaced else None, name)
-            result = api.patch(ref, {"metadata": {field: changes}},
-                               manager=f"kubectl-{args.cluster_command}")
+            changed = edit_metadata(api, info, args.namespace, name, field, changes,
+                                    args.overwrite)
             verb = "labeled" if field == "labels" else "annotated"
-            _out(f"{qualified(info)}/{name} {verb if result.changed else 'not ' + verb}\n")
+            _out(f"{qualified(info)}/{name} {verb if changed else 'not ' + verb}\n")
     return 0
 
 

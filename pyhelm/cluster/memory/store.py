@@ -2,12 +2,12 @@
 
 Tables: ``objects`` (one row per object: kind key, namespace, name, owner uid,
 resourceVersion, JSON body, and for pods a small JSON summary holding only what
-``get pods`` shows, so listing 10,000 pods does not decode 10,000 full bodies), ``watch_events`` (ADDED/MODIFIED/DELETED per write,
-in resourceVersion order, bounded; the body is kept only for DELETED, the others
-read the object row, so a bulk write is stored once), ``event_groups`` (core/v1
-Events: one row per object and command, holding that command's events about it)
-and ``meta`` (the resourceVersion counter and small
-controller state).
+``get pods`` shows, so listing 10,000 pods does not decode 10,000 full bodies),
+``watch_events`` (ADDED/MODIFIED/DELETED per write, in resourceVersion order,
+bounded; the body is kept only for DELETED, the others read the object row, so a
+bulk write is stored once), ``event_groups`` (core/v1 Events: one row per object
+and command, holding that command's events about it) and ``meta`` (the
+resourceVersion counter and small controller state).
 
 Every command is one transaction: ``begin(write=True)`` takes the write lock
 up front (``BEGIN IMMEDIATE``) so two processes sharing the file serialise
