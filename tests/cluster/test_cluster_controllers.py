@@ -274,3 +274,21 @@ def test_load_balancer_services_get_an_external_address(cluster: MemoryCluster) 
     svc = cluster.apply([{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb"},
                           "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}}])[0]
     assert svc["status"]["loadBalancer"]["ingress"][0]["ip"].startswith("172.18.255.")
+
+
+def test_a_rollout_to_a_broken_image_stalls_but_keeps_old_pods_serving(
+        cluster: MemoryCluster, deploy: dict) -> None:
+    from pyhelm.cluster.memory.rollout import RolloutNotDone, status
+
+    deploy["spec"]["replicas"] = 4
+    cluster.apply([deploy])
+    deploy["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:doesnotexist"
+    cluster.apply([deploy])
+    by_image: dict[str, list[str]] = {}
+    for p in pods(cluster):
+        by_image.setdefault(p["spec"]["containers"][0]["image"], []).append(phase_of(p))
+    # 25% surge and 25% unavailable of 4: one old pod goes, two new ones cannot start.
+    assert by_image == {"nginx": ["Running"] * 3, "nginx:doesnotexist": ["Pending"] * 2}
+    with cluster.transaction(write=False) as api, pytest.raises(
+            RolloutNotDone, match="2 out of 4 new replicas have been updated"):
+        status(api, api.ws.registry.resolve("deploy"), "default", "nginx-deployment")
