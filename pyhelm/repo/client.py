@@ -200,12 +200,15 @@ def store_index(
     return digest
 
 
-def load_repo_index(name: str) -> IndexFile:
-    """The cached index of repository ``name``; ``RepoError`` telling to update if missing."""
+def load_repo_index(name: str, only: str | None = None) -> IndexFile:
+    """The cached index of repository ``name`` (just chart ``only``'s versions, if given).
+
+    Raises ``RepoError`` telling to run ``repo update`` when there is none.
+    """
     path = index_path(name)
     if not path.is_file():
         raise RepoError(f"no cached index for repository {name!r}; run 'pyhelm repo update {name}'")
-    return cache.load_index_cached(path, f"{name}/index.yaml")
+    return cache.load_index_cached(path, f"{name}/index.yaml", only)
 
 
 # -- commands ----------------------------------------------------------------------
@@ -322,7 +325,7 @@ def find_chart(
             f"repository {repo_name!r} is not known (chart {reference!r}); "
             f"run 'pyhelm repo add {repo_name} <url>' first"
         )
-    index = load_repo_index(repo_name)
+    index = load_repo_index(repo_name, only=chart_name)
     try:
         cv = index.get(chart_name, version, devel)
     except RepoError as exc:
