@@ -21,8 +21,8 @@ step pyhelm cluster get pods
 step pyhelm upgrade web charts/nginx --set replicaCount=10
 step pyhelm cluster get deploy
 step pyhelm cluster curl svc/nginx-service
-printf '\n\033[1m$ for i in $(seq 10); do pyhelm cluster curl svc/nginx-service | tail -1; done\033[0m\n'
-for _ in $(seq 10); do pyhelm cluster curl svc/nginx-service | tail -1; done
+printf '\n\033[1m$ for i in $(seq 10); do pyhelm cluster curl svc/nginx-service 2>&1 >/dev/null; done\033[0m\n'
+for _ in $(seq 10); do pyhelm cluster curl svc/nginx-service 2>&1 >/dev/null; done
 step pyhelm upgrade web charts/nginx --reuse-values --set image.tag=1.20.1
 step pyhelm history web
 step pyhelm rollback web 1
