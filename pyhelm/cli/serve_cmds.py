@@ -8,12 +8,12 @@ from pathlib import Path
 MiB = 1024 * 1024
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     _register_serve(subparsers, common)
     _register_push(subparsers, common)
 
 
-def _register_serve(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "serve", parents=[common], help="host a chart repository over HTTP (index, archives, upload API, page)",
         description="Host the charts in --dir: /index.yaml and the archives for Helm, a ChartMuseum-"
@@ -45,7 +45,7 @@ def _register_serve(subparsers: argparse._SubParsersAction, common: argparse.Arg
     parser.set_defaults(handler=_serve)
 
 
-def _register_push(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _register_push(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "push", parents=[common], help="upload a chart to a repository server (ChartMuseum API)",
         description="Package CHART if it is a folder, then upload it to the server at URL, or to the "

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections.abc import MutableMapping
 from typing import Any, TextIO
 
 
@@ -38,7 +39,7 @@ class AccessLog:
             return cls(sys.stderr)
         return cls(open(target, "a", encoding="utf-8", buffering=1 << 16))  # noqa: SIM115
 
-    def record(self, scope: dict[str, Any], user: str, status: int, size: int, started: float) -> None:
+    def record(self, scope: MutableMapping[str, Any], user: str, status: int, size: int, started: float) -> None:
         """Log one answered request (``started``: its ``time.perf_counter()``)."""
         if self.stream is None:
             return

@@ -53,8 +53,8 @@ class ChartMuseumAPI:
 
     async def list_charts(self, request: Request) -> Response:
         query = request.query()
-        offset = _paging(query, "offset", minimum=0, default=0)
-        limit = _paging(query, "limit", minimum=1, default=None)
+        offset = _paging(query, "offset", minimum=0) or 0
+        limit = _paging(query, "limit", minimum=1)
         names = sorted(self.storage.index.entries)
         names = names[offset:] if limit is None else names[offset:offset + limit]
         entries = self.storage.index.entries
@@ -136,10 +136,11 @@ class ChartMuseumAPI:
         return json_response(200, {"deleted": True})
 
 
-def _paging(query: dict[str, list[str]], key: str, minimum: int, default: int | None) -> int | None:
+def _paging(query: dict[str, list[str]], key: str, minimum: int) -> int | None:
+    """A paging parameter, ``None`` when absent; ``HTTPError(400)`` when not an integer >= ``minimum``."""
     values = query.get(key)
     if not values:
-        return default
+        return None
     value = values[0]
     if not value.isdigit() or int(value) < minimum:
         kind = "non-negative" if minimum == 0 else "positive"

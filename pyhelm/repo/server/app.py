@@ -177,14 +177,14 @@ class RepoApp:
             await send(resource.start_not_modified)
             await send(EMPTY_BODY)
             return 304, 0
-        pathsend = resource.path_message is not None and PATHSEND in scope.get("extensions", ())
-        if resource.start_gzip is not None and accept_encoding and accepts_gzip(accept_encoding):
+        pathsend = PATHSEND in scope.get("extensions", ())
+        if resource.start_gzip and resource.gzip_message and accept_encoding and accepts_gzip(accept_encoding):
+            body = (pathsend and resource.gzip_path_message) or resource.gzip_message
             await send(resource.start_gzip)
-            body = resource.gzip_path_message if pathsend and resource.gzip_path_message else resource.gzip_message
             await send(EMPTY_BODY if head else body)
             return 200, len(resource.gzip_body or b"")
         await send(resource.start)
-        await send(EMPTY_BODY if head else resource.path_message if pathsend else resource.body_message)
+        await send(EMPTY_BODY if head else (pathsend and resource.path_message) or resource.body_message)
         return 200, len(resource.body)
 
     async def _route(self, request: Request, head: bool) -> Response:
