@@ -6,14 +6,15 @@ import argparse
 from pathlib import Path
 
 MiB = 1024 * 1024
+Subparsers = argparse._SubParsersAction  # the type argparse gives add_subparsers()
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def register(subparsers: Subparsers[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     _register_serve(subparsers, common)
     _register_push(subparsers, common)
 
 
-def _register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def _register_serve(subparsers: Subparsers[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "serve", parents=[common], help="host a chart repository over HTTP (index, archives, upload API, page)",
         description="Host the charts in --dir: /index.yaml and the archives for Helm, a ChartMuseum-"
@@ -45,7 +46,7 @@ def _register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     parser.set_defaults(handler=_serve)
 
 
-def _register_push(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def _register_push(subparsers: Subparsers[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "push", parents=[common], help="upload a chart to a repository server (ChartMuseum API)",
         description="Package CHART if it is a folder, then upload it to the server at URL, or to the "
