@@ -136,10 +136,10 @@ class WorkingSet:
 
     def children(self, uid: str) -> list[Manifest]:
         """Objects whose ownerReferences name ``uid``, in key order."""
-        if self._owner_kinds is None:
+        if self._owner_kinds is None:  # first use: every stored dependent gets indexed
             self._owner_kinds = self.store.kinds_owned_by_any()
-        for kind in sorted(self._owner_kinds):
-            self._load_kind(kind)
+            for kind in sorted(self._owner_kinds):
+                self._load_kind(kind)
         found = []
         for kind, namespace, name in sorted(self._children.get(uid, ())):
             obj = self._kinds[kind].get((namespace, name))
@@ -185,8 +185,6 @@ class WorkingSet:
                 owner = _controller(obj)
             else:
                 owner = self._index(kind, obj)
-                if self._owner_kinds is not None:
-                    self._owner_kinds.add(kind)
         self.changes.append(Change("MODIFIED" if previous is not None else "ADDED", key, obj,
                                    owner))
         return obj

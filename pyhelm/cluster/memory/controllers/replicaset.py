@@ -22,12 +22,12 @@ def sync(api: Api, changes: list[Change]) -> None:
             reconcile(api, rs)
 
 
-def _deletion_rank(pod: Manifest) -> tuple[int, int, str]:
-    """Delete unscheduled, then not-ready, then the newest pods first (as Kubernetes does)."""
-    scheduled = 1 if (pod.get("spec") or {}).get("nodeName") else 0
-    ready = 1 if ready_condition(pod) else 0
-    created = pod["metadata"].get("creationTimestamp", "")
-    return (scheduled, ready, "".join(chr(0x10FFFF - ord(c)) for c in created))
+def _deletion_order(pods: list[Manifest]) -> list[Manifest]:
+    """Unscheduled, then not-ready, then the newest pods first (as Kubernetes deletes)."""
+    newest_first = sorted(pods, key=lambda p: p["metadata"].get("creationTimestamp", ""),
+                          reverse=True)
+    return sorted(newest_first, key=lambda p: (bool((p.get("spec") or {}).get("nodeName")),
+                                               ready_condition(p)))
 
 
 def reconcile(api: Api, rs: Manifest) -> None:
@@ -46,7 +46,7 @@ def reconcile(api: Api, rs: Manifest) -> None:
             event(api, rs, "SuccessfulCreate", f"Created pod: {pod_name}",
                   "replicaset-controller")
     elif len(pods) > want:
-        doomed = sorted(pods, key=_deletion_rank)[: len(pods) - want]
+        doomed = _deletion_order(pods)[: len(pods) - want]
         for pod in doomed:
             api.ws.remove(api.ws.registry.by_key("Pod"), pod)
             event(api, rs, "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}",
