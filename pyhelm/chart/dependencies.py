@@ -187,6 +187,7 @@ class _Resolver:
         self.skip_refresh = skip_refresh
         self._indexes: dict[str, IndexFile] = {}
         self._archives: dict[str, bytes] = {}
+        self._refreshed: set[str] = set()
 
     def resolve(
         self, dep: Dependency, constraint: str, locked_repo: str | None = None
@@ -203,7 +204,7 @@ class _Resolver:
                 "use an HTTP chart repository or file://"
             )
         entry = self._repo_entry(dep, locked_repo or repo)
-        index = self._index(entry)
+        index = self._index(entry, dep.name)
         from pyhelm.errors import RepoError
 
         try:
@@ -256,7 +257,7 @@ class _Resolver:
             )
         return repo_file.by_url(repo) or RepoEntry(name=f"dependency-{dep.name}", url=repo)
 
-    def _index(self, entry: Any) -> IndexFile:
+    def _index(self, entry: Any, chart: str) -> IndexFile:
         from pyhelm.repo import client
         from pyhelm.repo.config import RepoFile
         from pyhelm.repo.index import IndexFile
@@ -264,14 +265,14 @@ class _Resolver:
         if entry.url in self._indexes:
             return self._indexes[entry.url]
         if RepoFile.load().get(entry.name) == entry:
-            if not self.skip_refresh:
+            if not self.skip_refresh and entry.name not in self._refreshed:
                 result = client.fetch_index(entry)
                 if result.error:
                     raise DependencyError(result.error)
-            index = client.load_repo_index(entry.name)
-        else:
-            data = client.http_get(entry, f"{entry.url}/index.yaml").content
-            index = IndexFile.load(data, f"{entry.url}/index.yaml")
+                self._refreshed.add(entry.name)
+            return client.load_repo_index(entry.name, only=chart)
+        data = client.http_get(entry, f"{entry.url}/index.yaml").content
+        index = IndexFile.load(data, f"{entry.url}/index.yaml")
         self._indexes[entry.url] = index
         return index
 

@@ -92,6 +92,31 @@ def load_index_cached(path: Path, source: str | None = None, only: str | None = 
     return IndexFile.from_dict(doc, source or str(path))
 
 
+def write_by_chart(digest: str, doc: Any) -> None:
+    """Store the index split by chart: each chart's versions as a JSON string of their own.
+
+    Reading one chart then parses one small string, not the whole index.
+    """
+    entries = doc.get("entries") if isinstance(doc, dict) else None
+    if not isinstance(entries, dict):
+        return
+    split = {
+        name: json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+        for name, v in entries.items()
+    }
+    top = {k: v for k, v in doc.items() if k != "entries"}
+    _write_json(index_cache_dir() / f"{digest}.bychart.json", {"top": top, "charts": split})
+
+
+def chart_doc(digest: str, name: str) -> dict[str, Any] | None:
+    """An index document holding only chart ``name``, from the split form; None if not cached."""
+    split = _read_json(index_cache_dir() / f"{digest}.bychart.json")
+    if not isinstance(split, dict) or not isinstance(split.get("charts"), dict):
+        return None
+    text = split["charts"].get(name)
+    return {**split.get("top", {}), "entries": {name: json.loads(text)} if text else {}}
+
+
 def search_rows(digest: str, doc: Any) -> list[list[Any]]:
     """The search table of an index: one row per version, charts by name, newest first.
 

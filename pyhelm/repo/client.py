@@ -178,15 +178,19 @@ def _strong_date(last_modified: str, date: str) -> bool:
 def store_index(
     entry: RepoEntry, data: bytes, etag: str = "", last_modified: str = "", date: str = ""
 ) -> str:
-    """Check and cache index bytes (raw, parsed and search-ready); return their digest."""
+    """Check and cache index bytes (raw, split by chart, search-ready); return their digest."""
+    from pyhelm.repo.index import parse_index_bytes
+
     source = f"{entry.url}/index.yaml"
-    digest, doc = cache.parsed_index_doc(data, source)
+    digest = file_digest(data)
+    doc = parse_index_bytes(data, source)
     if not isinstance(doc, dict) or not isinstance(doc.get("entries"), dict):
         raise RepoError(
             f"repository {entry.name!r}: {source} is not a chart repository index "
             "(no 'entries'); is the URL right?"
         )
     cache.search_rows(digest, doc)
+    cache.write_by_chart(digest, doc)
     index_path(entry.name).parent.mkdir(parents=True, exist_ok=True)
     write_atomic(index_path(entry.name), data)
     meta = {
@@ -208,6 +212,11 @@ def load_repo_index(name: str, only: str | None = None) -> IndexFile:
     path = index_path(name)
     if not path.is_file():
         raise RepoError(f"no cached index for repository {name!r}; run 'pyhelm repo update {name}'")
+    digest = read_meta(name).get("digest")
+    if only is not None and digest:
+        doc = cache.chart_doc(digest, only)
+        if doc is not None:
+            return IndexFile.from_dict(doc, f"{name}/index.yaml")
     return cache.load_index_cached(path, f"{name}/index.yaml", only)
 
 
