@@ -8,6 +8,7 @@ from pathlib import Path
 
 import bcrypt
 import pytest
+import requests
 
 from pyhelm.chart.package import archive_bytes, package_chart
 from pyhelm.repo.index import index_directory
@@ -77,6 +78,8 @@ def test_helm_with_basic_auth_over_tls(helm_bin, pyhelm, serve_repo, tmp_path):
     assert added.returncode == 0, added.stderr
     pull = helm(helm_bin, "pull", "sec/nginx", "-d", str(tmp_path / "out"))
     assert pull.returncode == 0, pull.stderr
+    page = requests.get(server.url + "/", auth=("ci", "pw"), verify=str(cert), timeout=10)
+    assert f"helm repo add local {server.url}" in page.text
 
 
 def test_push_to_a_repository_added_by_name_uses_its_url_and_credentials(pyhelm, serve_repo, tmp_path):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pyhelm.errors import UsageError
 from pyhelm.repo.server.accesslog import AccessLog
-from pyhelm.repo.server.api import DEFAULT_MAX_UPLOAD, ApiOptions
+from pyhelm.repo.server.api import ApiOptions
 from pyhelm.repo.server.app import RepoApp
 from pyhelm.repo.server.auth import Authenticator
 from pyhelm.repo.server.storage import RepoStorage
@@ -147,4 +147,4 @@ def _listening_ports() -> set[int]:
         return set()
 
 
-__all__ = ["DEFAULT_DIR", "DEFAULT_HOST", "DEFAULT_MAX_UPLOAD", "DEFAULT_PORT", "ServeOptions", "serve"]
+__all__ = ["DEFAULT_DIR", "DEFAULT_HOST", "DEFAULT_PORT", "ServeOptions", "serve"]
