@@ -15,11 +15,12 @@ processes may share the file (writes serialise on SQLite's lock).
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from pyhelm.cluster.base import Manifest, ObjectRef
 from pyhelm.cluster.memory.api import Api
@@ -132,7 +133,7 @@ class MemoryCluster:
             if info.key == EVENT_KEY:
                 return self.events(namespace, reqs, terms)
             if summaries and info.key == "Pod" and not api.ws.dirty:
-                found = [json.loads(text) for text in
+                found = [orjson.loads(text) for text in
                          self.store.load_kind(info.key, True, namespace)]
                 return [o for o in found if matches(reqs, o["metadata"].get("labels"))
                         and field_matches(terms, o)]
@@ -184,7 +185,7 @@ class MemoryCluster:
                 raise ResourceExpired(f"too old resource version: {resource_version} "
                                       f"({pruned})")
             rows = self.store.log_since(resource_version, key, namespace)
-        return [(type_, json.loads(body)) for _, type_, body in rows]
+        return [(type_, orjson.loads(body)) for _, type_, body in rows]
 
     # -- beyond the protocol: what `pyhelm cluster` needs ------------------------------
     def resolve(self, name: str) -> KindInfo:

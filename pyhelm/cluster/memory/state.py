@@ -37,7 +37,7 @@ def clone(obj: Any) -> Any:
 
     Values JSON cannot hold (a YAML date, say) become strings, as the API server stores them.
     """
-    return json.loads(_dumps(obj))
+    return orjson.loads(_dumps(obj))
 
 
 class Change(NamedTuple):
@@ -101,7 +101,7 @@ class WorkingSet:
         if kind in self._full:
             return None
         text = self.store.load_one((kind, namespace, name))
-        obj = json.loads(text) if text is not None else None
+        obj = orjson.loads(text) if text is not None else None
         bucket[(namespace, name)] = obj
         if obj is not None:
             self._index(kind, obj)
@@ -126,7 +126,7 @@ class WorkingSet:
         if kind not in self._full:
             self._full.add(kind)
             for text in self.store.load_kind(kind):
-                obj = json.loads(text)
+                obj = orjson.loads(text)
                 meta = obj["metadata"]
                 k = (meta.get("namespace") or "", meta["name"])
                 if k not in bucket:

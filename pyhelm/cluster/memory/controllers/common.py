@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.defaults import default_object
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
 from pyhelm.cluster.memory.names import new_uid
-from pyhelm.cluster.memory.state import Change, Key
+from pyhelm.cluster.memory.state import Change, Key, clone
 from pyhelm.cluster.objects import controller_of, owner_reference
 
 Manifest = dict[str, Any]
@@ -82,17 +83,17 @@ class PodFactory:
         self.api = api
         self.owner_ref = owner_reference(owner)
         self.namespace = owner["metadata"].get("namespace") or "default"
-        template = json.loads(json.dumps(template))
+        template = clone(template)
         meta = template.setdefault("metadata", {})
         meta.setdefault("labels", {}).update(extra_labels or {})
         body = {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
                 "spec": template.get("spec") or {}}
         default_object("Pod", body)
-        self._text = json.dumps(body)
+        self._text = orjson.dumps(body)
         self._info = info("Pod")
 
     def create(self, name: str) -> Manifest:
-        pod: Manifest = json.loads(self._text)
+        pod: Manifest = orjson.loads(self._text)
         meta = pod["metadata"]
         meta.pop("creationTimestamp", None)
         meta.update(name=name, namespace=self.namespace, uid=new_uid(),
