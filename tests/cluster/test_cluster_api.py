@@ -265,3 +265,12 @@ def test_generate_name_gets_a_random_suffix(cluster: MemoryCluster) -> None:
     made = cluster.create({"apiVersion": "v1", "kind": "ConfigMap",
                            "metadata": {"generateName": "job-"}})
     assert made["metadata"]["name"].startswith("job-") and len(made["metadata"]["name"]) == 9
+
+
+def test_a_reference_without_namespace_means_default(cluster: MemoryCluster) -> None:
+    cluster.create(configmap(a="1"))
+    ref = ObjectRef("v1", "ConfigMap", None, "settings")
+    assert cluster.get(ref)["data"] == {"a": "1"}
+    cluster.delete(ref)
+    with pytest.raises(NotFound):
+        cluster.get(CM_REF)

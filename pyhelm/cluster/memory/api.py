@@ -69,7 +69,7 @@ class Api:
         return str(obj.get("metadata", {}).get("namespace") or default)
 
     def read(self, info: KindInfo, namespace: str | None, name: str) -> Manifest:
-        obj = self.ws.get(info.key, namespace or "" if info.namespaced else "", name)
+        obj = self.ws.get(info.key, (namespace or "default") if info.namespaced else "", name)
         if obj is None:
             raise ObjectNotFound(info.resource, name)
         return obj
