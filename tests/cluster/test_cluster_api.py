@@ -274,3 +274,10 @@ def test_a_reference_without_namespace_means_default(cluster: MemoryCluster) -> 
     cluster.delete(ref)
     with pytest.raises(NotFound):
         cluster.get(CM_REF)
+
+
+def test_the_default_namespace_cannot_be_deleted(cluster: MemoryCluster) -> None:
+    from pyhelm.cluster.memory.errors import Forbidden
+
+    with pytest.raises(Forbidden, match="this namespace may not be deleted"):
+        cluster.delete(ObjectRef("v1", "Namespace", None, "default"))

@@ -19,7 +19,7 @@ from pyhelm.cluster.memory.admission import allocate_service
 from pyhelm.cluster.memory.crds import custom_kinds, schema_for
 from pyhelm.cluster.memory.defaults import default_object
 from pyhelm.cluster.memory.errors import (
-    Cause, DecodeError, FieldManagerConflict, ObjectExists, ObjectInvalid, ObjectNotFound,
+    Cause, DecodeError, FieldManagerConflict, Forbidden, ObjectExists, ObjectInvalid, ObjectNotFound,
     StaleObject,
 )
 from pyhelm.cluster.memory.kinds import KindInfo
@@ -209,6 +209,9 @@ class Api:
             raise Invalid(f"unknown cascade {cascade!r}: use background, foreground or orphan")
         info = self.ws.registry.for_object(ref.api_version, ref.kind)
         obj = self.read(info, ref.namespace, ref.name)
+        if info.key == "Namespace" and ref.name in ("default", "kube-system", "kube-public"):
+            raise Forbidden(f'namespaces "{ref.name}" is forbidden: this namespace may not be '
+                            "deleted")
         uid = obj["metadata"]["uid"]
         if cascade == "orphan":
             for child in self.ws.children(uid):

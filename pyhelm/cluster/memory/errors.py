@@ -94,6 +94,12 @@ class FieldManagerConflict(Conflict):
                                 "fields, or drop them from your manifest)")
 
 
+class Forbidden(ClusterError):
+    """The request is never allowed (HTTP 403), e.g. deleting the default namespace."""
+
+    reason, code = "Forbidden", 403
+
+
 class ResourceExpired(ClusterError):
     """A watch asked for a resourceVersion older than the kept log (HTTP 410 Gone)."""
 
