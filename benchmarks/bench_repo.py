@@ -243,9 +243,14 @@ def main() -> None:
             run([opts.helm, "repo", "add", "big", url], env)
             stamp = [time.time()]
 
-            def touch():  # a new Last-Modified: the index is downloaded again every run
+            def touch():  # a changed index (new digest, new Last-Modified) before every run
                 stamp[0] += 10
-                os.utime(big / "index.yaml", (stamp[0], stamp[0]))
+                path = big / "index.yaml"
+                text = path.read_text()
+                head, _, _ = text.rpartition("generated: ")
+                when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp[0]))
+                path.write_text(f'{head}generated: "{when}"\n')
+                os.utime(path, (stamp[0], stamp[0]))
 
             rows.append(
                 (

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from pyhelm import settings
@@ -51,7 +52,7 @@ def _write_json(path: Path, value: Any) -> None:
 
 
 def _prune(folder: Path) -> None:
-    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    files = sorted(folder.glob("*.json*"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in files[KEEP:]:
         stale.unlink(missing_ok=True)
 
@@ -92,29 +93,47 @@ def load_index_cached(path: Path, source: str | None = None, only: str | None = 
     return IndexFile.from_dict(doc, source or str(path))
 
 
-def write_by_chart(digest: str, doc: Any) -> None:
-    """Store the index split by chart: each chart's versions as a JSON string of their own.
+def store_split(digest: str, top: dict[str, Any], charts: Iterable[tuple[str, Any]]) -> None:
+    """Store an index as it is read, chart by chart: a by-chart file and the search table.
 
-    Reading one chart then parses one small string, not the whole index.
+    ``<digest>.bychart.jsonl`` holds the top-level fields on its first line,
+    then one ``[name, versions]`` JSON line per chart, so reading one chart
+    parses one line. Nothing holds the whole index in memory.
     """
-    entries = doc.get("entries") if isinstance(doc, dict) else None
-    if not isinstance(entries, dict):
-        return
-    split = {
-        name: json.dumps(v, separators=(",", ":"), ensure_ascii=False)
-        for name, v in entries.items()
-    }
-    top = {k: v for k, v in doc.items() if k != "entries"}
-    _write_json(index_cache_dir() / f"{digest}.bychart.json", {"top": top, "charts": split})
+    folder = index_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    rows: list[tuple[str, list[list[Any]]]] = []
+    tmp = folder / f".{digest}.bychart.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write(json.dumps(top, separators=(",", ":")) + "\n")
+            for name, versions in charts:
+                versions = versions if isinstance(versions, list) else []
+                out.write(json.dumps([str(name), versions], separators=(",", ":")) + "\n")
+                rows.append((str(name), _rows_of(str(name), versions)))
+        os.replace(tmp, folder / f"{digest}.bychart.jsonl")
+    finally:
+        tmp.unlink(missing_ok=True)
+    rows.sort(key=lambda item: item[0])
+    _write_json(
+        folder / f"{digest}.search.json", [row for _, chart_rows in rows for row in chart_rows]
+    )
 
 
 def chart_doc(digest: str, name: str) -> dict[str, Any] | None:
-    """An index document holding only chart ``name``, from the split form; None if not cached."""
-    split = _read_json(index_cache_dir() / f"{digest}.bychart.json")
-    if not isinstance(split, dict) or not isinstance(split.get("charts"), dict):
+    """An index document holding only chart ``name``, from the by-chart file; None if not cached."""
+    try:
+        data = (index_cache_dir() / f"{digest}.bychart.jsonl").read_bytes()
+    except OSError:
         return None
-    text = split["charts"].get(name)
-    return {**split.get("top", {}), "entries": {name: json.loads(text)} if text else {}}
+    first_end = data.find(b"\n")
+    top = json.loads(data[:first_end])
+    key = b"\n[" + json.dumps(name).encode("utf-8") + b","
+    at = data.find(key)
+    if at < 0:
+        return {**top, "entries": {}}
+    line = data[at + 1 : data.find(b"\n", at + 1)]
+    return {**top, "entries": {name: json.loads(line)[1]}}
 
 
 def search_rows(digest: str, doc: Any) -> list[list[Any]]:
@@ -138,29 +157,29 @@ def cached_search_rows(digest: str) -> list[list[Any]] | None:
 
 
 def build_search_rows(doc: Any) -> list[list[Any]]:
+    entries = doc.get("entries") if isinstance(doc, dict) else None
+    return [row for name in sorted(entries or {}) for row in _rows_of(name, entries[name] or [])]
+
+
+def _rows_of(name: str, versions: list[Any]) -> list[list[Any]]:
+    """Search rows of one chart, newest version first."""
     from pyhelm import semver_range
 
-    rows: list[list[Any]] = []
-    entries = doc.get("entries") if isinstance(doc, dict) else None
-    for name in sorted(entries or {}):
-        versions = [
-            v
-            for v in entries[name] or []
-            if isinstance(v, dict) and isinstance(v.get("version"), str)
-        ]
-        versions.sort(key=lambda v: semver_range.sort_key(v["version"]), reverse=True)
-        for v in versions:
-            keywords = v.get("keywords") if isinstance(v.get("keywords"), list) else []
-            rows.append(
-                [
-                    name,
-                    v["version"],
-                    _s(v.get("appVersion")),
-                    _s(v.get("description")),
-                    [str(k) for k in keywords],
-                    bool(v.get("deprecated", False)),
-                ]
-            )
+    usable = [v for v in versions if isinstance(v, dict) and isinstance(v.get("version"), str)]
+    usable.sort(key=lambda v: semver_range.sort_key(v["version"]), reverse=True)
+    rows = []
+    for v in usable:
+        keywords = v.get("keywords") if isinstance(v.get("keywords"), list) else []
+        rows.append(
+            [
+                name,
+                v["version"],
+                _s(v.get("appVersion")),
+                _s(v.get("description")),
+                [str(k) for k in keywords],
+                bool(v.get("deprecated", False)),
+            ]
+        )
     return rows
 
 

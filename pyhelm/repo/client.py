@@ -179,18 +179,15 @@ def store_index(
     entry: RepoEntry, data: bytes, etag: str = "", last_modified: str = "", date: str = ""
 ) -> str:
     """Check and cache index bytes (raw, split by chart, search-ready); return their digest."""
-    from pyhelm.repo.index import parse_index_bytes
+    from pyhelm.repo.fastyaml import iter_index
 
     source = f"{entry.url}/index.yaml"
     digest = file_digest(data)
-    doc = parse_index_bytes(data, source)
-    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), dict):
-        raise RepoError(
-            f"repository {entry.name!r}: {source} is not a chart repository index "
-            "(no 'entries'); is the URL right?"
-        )
-    cache.search_rows(digest, doc)
-    cache.write_by_chart(digest, doc)
+    try:
+        top, charts = iter_index(data, source)
+        cache.store_split(digest, top, charts)
+    except RepoError as exc:
+        raise RepoError(f"repository {entry.name!r}: {exc}; is the URL right?") from None
     index_path(entry.name).parent.mkdir(parents=True, exist_ok=True)
     write_atomic(index_path(entry.name), data)
     meta = {

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pyhelm.chart.package import package_chart
 from pyhelm.errors import RepoError
@@ -214,3 +215,30 @@ def test_parallel_indexing_gives_the_same_index_as_serial(
         cv.to_dict() | {"created": ""} for cv in serial.all_versions()
     ]
     assert [w.split(": skipped")[0] for w in parallel.warnings] == [str(repo / "broken-1.0.0.tgz")]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n  b: []\ngenerated: g\n",
+        b"apiVersion: v1\nentries:\n    a:\n        - name: a\n          version: 1.0.0\n    b: []\ngenerated: g\n",
+        b'{"apiVersion": "v1", "entries": {"a": [{"name": "a", "version": "1.0.0"}], "b": []}, "generated": "g"}',
+        b"apiVersion: v1\nentries: {a: [{name: a, version: 1.0.0}], b: []}\ngenerated: g\n",
+    ],
+)
+def test_chunked_reading_equals_a_whole_parse(data: bytes, monkeypatch) -> None:
+    from pyhelm.repo import fastyaml
+
+    monkeypatch.setattr(fastyaml, "CHUNK", 1)  # cut between every chart
+    top, charts = fastyaml.iter_index(data, "index.yaml")
+    whole = yaml.safe_load(data)
+    assert {**top, "entries": dict(charts)} == whole
+
+
+def test_chunked_reading_reports_bad_yaml_and_non_indexes() -> None:
+    from pyhelm.repo import fastyaml
+
+    with pytest.raises(RepoError, match="invalid YAML"):
+        list(fastyaml.iter_index(b"apiVersion: v1\nentries:\n  a:\n  - name: [\n", "i.yaml")[1])
+    with pytest.raises(RepoError, match="not a chart repository index"):
+        fastyaml.iter_index(b"just: yaml\n", "i.yaml")
