@@ -292,3 +292,13 @@ def test_a_rollout_to_a_broken_image_stalls_but_keeps_old_pods_serving(
     with cluster.transaction(write=False) as api, pytest.raises(
             RolloutNotDone, match="2 out of 4 new replicas have been updated"):
         status(api, api.ws.registry.resolve("deploy"), "default", "nginx-deployment")
+
+
+def test_many_similar_events_are_combined_with_a_count(cluster: MemoryCluster,
+                                                       deploy: dict) -> None:
+    deploy["spec"]["replicas"] = 25
+    cluster.apply([deploy])
+    (rs,) = cluster.list("apps/v1", "ReplicaSet", "default")
+    events = cluster.events("default", involved=rs["metadata"]["name"])
+    assert [e["count"] for e in events] == [1] * 10 + [15]
+    assert events[-1]["message"].startswith("(combined from similar events): Created pod: ")

@@ -21,6 +21,8 @@ from pyhelm.cluster.memory.store import Key, Store
 from pyhelm.cluster.memory.tables import pod_summary
 
 Manifest = dict[str, Any]
+#: Events of one reason about one object kept apart per command; more are combined.
+SIMILAR_EVENTS = 10
 _slow_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
 
 
@@ -204,14 +206,29 @@ class WorkingSet:
 
     def event(self, obj: Manifest, type_: str, reason: str, message: str, component: str,
               host: str = "") -> None:
-        """Record a core/v1 Event about ``obj`` (as kubectl describe lists them)."""
+        """Record a core/v1 Event about ``obj`` (as kubectl describe lists them).
+
+        Like the API server's event correlator, similar events (same object and reason)
+        beyond ``SIMILAR_EVENTS`` in one command become one event with a count,
+        "(combined from similar events): <latest message>".
+        """
         meta = obj["metadata"]
         key = (meta.get("namespace") or "default", obj.get("apiVersion", ""),
                obj.get("kind", ""), meta["name"], meta.get("uid", ""))
         entries = self.kube_events.get(key)
         if entries is None:
             entries = self.kube_events[key] = []
-        entries.append([type_, reason, message, component, host])
+        if len(entries) >= SIMILAR_EVENTS:
+            same = [e for e in entries if e[1] == reason]
+            if len(same) >= SIMILAR_EVENTS:
+                last = same[-1]
+                combined = f"(combined from similar events): {message}"
+                if last[2].startswith("(combined from similar events): "):
+                    last[2], last[5] = combined, last[5] + 1
+                else:
+                    entries.append([type_, reason, combined, component, host, 1])
+                return
+        entries.append([type_, reason, message, component, host, 1])
 
     @property
     def dirty(self) -> bool:

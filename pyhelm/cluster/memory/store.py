@@ -190,7 +190,7 @@ class Store:
     def add_event_groups(self, groups: Sequence[tuple[str, str, str, str, str, str, str]]
                          ) -> None:
         """(namespace, apiVersion, kind, name, uid, timestamp, JSON list of
-        [type, reason, message, component, host]) per object and command."""
+        [type, reason, message, component, host, count]) per object and command."""
         self.db.executemany(
             "INSERT INTO event_groups (namespace, obj_api, obj_kind, obj_name, obj_uid, ts, "
             "entries) VALUES (?,?,?,?,?,?,?)", groups)
@@ -212,10 +212,11 @@ class Store:
         found = []
         for gid, ns, api, kind, name, uid, ts, entries in self.db.execute(sql + " ORDER BY id",
                                                                         params):
-            for index, (type_, reason, message, component, host) in enumerate(
+            for index, (type_, reason, message, component, host, *count) in enumerate(
                     json.loads(entries)):
                 found.append((gid * GROUP_SPAN + index, KubeEventRow(
-                    ns, api, kind, name, uid, type_, reason, message, component, host, ts, ts)))
+                    ns, api, kind, name, uid, type_, reason, message, component, host, ts, ts,
+                    count[0] if count else 1)))
         return found
 
     def delete_kube_events(self, namespace: str) -> None:
