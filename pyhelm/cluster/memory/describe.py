@@ -51,7 +51,13 @@ def block(pairs: Pairs, indent: int = 0) -> str:
 def events_text(events: Sequence[Manifest], now: datetime) -> str:
     if not events:
         return "Events:                   <none>\n"
-    rows = [[str(e.get("type")), str(e.get("reason")), _since(e.get("lastTimestamp"), now),
+    def age(e: Manifest) -> str:
+        last = _since(e.get("lastTimestamp"), now)
+        count = int(e.get("count") or 1)
+        return f"{last} (x{count} over {_since(e.get('firstTimestamp'), now)})" \
+            if count > 1 else last
+
+    rows = [[str(e.get("type")), str(e.get("reason")), age(e),
              str((e.get("source") or {}).get("component", "")), str(e.get("message"))]
             for e in events]
     rows.insert(0, ["----", "------", "----", "----", "-------"])
