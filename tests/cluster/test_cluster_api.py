@@ -101,6 +101,18 @@ def test_apply_drops_fields_the_manager_no_longer_sets(cluster: MemoryCluster) -
     assert applied["data"] == {"a": "1"}
 
 
+def test_apply_replaces_a_keyed_list_item_whose_key_changed(cluster: MemoryCluster) -> None:
+    """An upgrade that moves a Service from port 80 to 8080 drops the old port item whole."""
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+               "spec": {"selector": {"app": "web"},
+                        "ports": [{"name": "http", "port": 80, "targetPort": 80, "protocol": "TCP"}]}}
+    cluster.apply([service], field_manager="pyhelm")
+    moved = copy.deepcopy(service)
+    moved["spec"]["ports"][0]["port"] = 8080
+    applied = cluster.apply([moved], field_manager="pyhelm")[0]
+    assert [(p["name"], p["port"]) for p in applied["spec"]["ports"]] == [("http", 8080)]
+
+
 def test_apply_conflicts_with_another_managers_field_unless_forced(
         cluster: MemoryCluster, deploy: dict) -> None:
     cluster.apply([deploy], field_manager="pyhelm")

@@ -328,7 +328,9 @@ def _released(live: Manifest, manager: str, paths: set[fields.Path]) -> list[fie
             mine |= owned
         else:
             others |= owned
-    return sorted(mine - paths - others, key=len, reverse=True)
+    # Shortest first: a dropped list item goes whole, before its own fields are looked up
+    # (removing its key field first would leave the item behind, keyless).
+    return sorted(mine - paths - others, key=len)
 
 
 def _take_ownership(obj: Manifest, manager: str, paths: set[fields.Path]) -> None:
