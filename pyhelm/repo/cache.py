@@ -90,7 +90,12 @@ def load_index_cached(path: Path, source: str | None = None, only: str | None = 
     _, doc = parsed_index_doc(data, source or str(path))
     if only is not None and isinstance(doc, dict) and isinstance(doc.get("entries"), dict):
         doc = {**doc, "entries": {only: doc["entries"].get(only) or []}}
-    return IndexFile.from_dict(doc, source or str(path))
+    index = IndexFile.from_dict(doc, source or str(path))
+    if only is None:
+        from pyhelm.repo.fastyaml import chart_blocks
+
+        index.keep_blocks(chart_blocks(data), doc)
+    return index
 
 
 def store_split(digest: str, top: dict[str, Any], charts: Iterable[tuple[str, Any]]) -> None:

@@ -91,3 +91,11 @@ def dumps(data: dict[str, Any]) -> str:
     _lines(data, "", out)
     out.append("")
     return "\n".join(out)
+
+
+def dumps_at(data: dict[str, Any], pad: str) -> str:
+    """Like ``dumps``, every line indented by ``pad`` (a part of a larger document)."""
+    out: list[str] = []
+    _lines(data, pad, out)
+    out.append("")
+    return "\n".join(out)

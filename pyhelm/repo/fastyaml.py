@@ -94,8 +94,8 @@ _ENTRIES_END = re.compile(r"^[^\s#]", re.MULTILINE)
 _FIRST_KEY = re.compile(r"( +)[^\s#-]")
 
 
-def _split_entries(text: str) -> tuple[str, list[tuple[int, int]]] | None:
-    """Top-level text without ``entries``, and spans of whole charts; None for other layouts."""
+def _chart_cuts(text: str) -> tuple[int, list[int], int, str] | None:
+    """Where ``entries:`` starts, where each chart starts, where entries end, and their indent."""
     found = _ENTRIES.search(text)
     if not found or text.lstrip().startswith("{"):
         return None
@@ -109,12 +109,47 @@ def _split_entries(text: str) -> tuple[str, list[tuple[int, int]]] | None:
     cuts = [m.start() for m in key_re.finditer(text, body, stop)]
     if not cuts or cuts[0] != body:
         return None
-    spans, chunk_start = [], body
+    return found.start(), cuts, stop, first.group(1)
+
+
+def _split_entries(text: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """Top-level text without ``entries``, and spans of whole charts; None for other layouts."""
+    found = _chart_cuts(text)
+    if found is None:
+        return None
+    start, cuts, stop, _ = found
+    spans, chunk_start = [], cuts[0]
     for cut in [*cuts[1:], stop]:
         if cut - chunk_start >= CHUNK or cut == stop:
             spans.append((chunk_start, cut))
             chunk_start = cut
-    return text[: found.start()] + text[stop:], spans
+    return text[:start] + text[stop:], spans
+
+
+_PLAIN_NAME = re.compile(r"^  ([A-Za-z0-9][A-Za-z0-9_.-]*):\n")
+
+
+def chart_blocks(data: bytes) -> dict[str, str]:
+    """Each chart's text in a block-style index whose charts are indented by two spaces.
+
+    Lets a rewrite of the index copy the charts that did not change instead of
+    writing them again. Empty for any other layout.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {}
+    found = _chart_cuts(text)
+    if found is None or found[3] != "  ":
+        return {}
+    _, cuts, stop, _ = found
+    blocks = {}
+    for begin, end in zip(cuts, [*cuts[1:], stop], strict=True):
+        block = text[begin:end]
+        name = _PLAIN_NAME.match(block)
+        if name and block.endswith("\n"):
+            blocks[name.group(1)] = block
+    return blocks
 
 
 def _iter_chunks(text: str, spans: list[tuple[int, int]], source: str) -> Iterator[tuple[str, Any]]:

@@ -152,6 +152,9 @@ class IndexFile:
         self.generated = generated or now_rfc3339()
         self.extra: dict[str, Any] = extra or {}
         self.warnings: list[str] = []
+        #: Text of charts as read from a block-style file, with the versions it holds:
+        #: ``dumps`` copies a chart's text when its versions are still equal to those.
+        self.blocks: dict[str, tuple[list[ChartVersion], str]] = {}
 
     # -- reading -----------------------------------------------------------------
     @classmethod
@@ -209,7 +212,38 @@ class IndexFile:
 
     def dumps(self, as_json: bool = False) -> bytes:
         """The index as YAML (Helm's layout, keys sorted) or, with ``as_json``, as JSON."""
-        return _encode(self.to_dict(), as_json)
+        if as_json or not self.blocks or not self.entries:
+            return _encode(self.to_dict(), as_json)
+        parts = [f"apiVersion: {API_VERSION}\nentries:\n"]
+        for name in sorted(self.entries):
+            versions = self.entries[name]
+            kept = self.blocks.get(name)
+            if kept is not None and kept[0] == versions:
+                parts.append(kept[1])
+            else:
+                parts.append(emit.dumps_at({name: [cv.to_dict() for cv in versions]}, "  "))
+        parts.append(emit.dumps({"generated": self.generated, **dict(sorted(self.extra.items()))}))
+        return "".join(parts).encode("utf-8")
+
+    def keep_blocks(self, blocks: dict[str, str], doc: dict[str, Any]) -> None:
+        """Remember chart texts from the file ``doc`` was read from (see ``blocks``).
+
+        A chart's text is kept only when every version in it was read, in order.
+        """
+        entries = doc.get("entries") or {}
+        for name, text in blocks.items():
+            raw = entries.get(name)
+            versions = self.entries.get(name)
+            if (
+                isinstance(raw, list)
+                and versions
+                and len(raw) == len(versions)
+                and all(
+                    isinstance(r, dict) and r.get("version") == cv.version
+                    for r, cv in zip(raw, versions)
+                )
+            ):
+                self.blocks[name] = (list(versions), text)
 
     def save(self, path: str | os.PathLike[str], as_json: bool = False) -> None:
         """Write the index atomically (temporary file + rename)."""

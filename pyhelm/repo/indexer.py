@@ -63,6 +63,7 @@ class DirectoryIndexer:
         index.sort_entries()
         if older:
             index.merge(older)
+            index.blocks = older.blocks  # unchanged charts keep their text (IndexFile.dumps)
         self._save_stats()
         return index
 

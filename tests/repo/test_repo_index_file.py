@@ -242,3 +242,35 @@ def test_chunked_reading_reports_bad_yaml_and_non_indexes() -> None:
         list(fastyaml.iter_index(b"apiVersion: v1\nentries:\n  a:\n  - name: [\n", "i.yaml")[1])
     with pytest.raises(RepoError, match="not a chart repository index"):
         fastyaml.iter_index(b"just: yaml\n", "i.yaml")
+
+
+def test_merge_copies_unchanged_charts_and_writes_what_a_full_write_would(
+    make_chart, tmp_path
+) -> None:
+    from pyhelm.repo import emit
+
+    repo = _repo(make_chart, tmp_path / "repo", ["0.1.0", "0.2.0"])
+    _repo(make_chart, repo, ["1.0.0"], name="other")
+    index_directory(repo, base_url="http://r").save(tmp_path / "old.yaml")
+    _repo(make_chart, repo, ["0.3.0"])
+    merged = index_directory(repo, base_url="http://r", merge_from=tmp_path / "old.yaml")
+    assert set(merged.blocks) == {"demo", "other"}
+    assert merged.dumps() == emit.dumps(merged.to_dict()).encode()
+    moved = index_directory(repo, base_url="http://moved", merge_from=tmp_path / "old.yaml")
+    assert moved.dumps() == emit.dumps(moved.to_dict()).encode()
+    assert b"http://r/" not in moved.dumps()
+
+
+@pytest.mark.helm
+def test_merge_over_a_helm_written_index_reads_back_the_same(
+    helm_bin, make_chart, tmp_path
+) -> None:
+    import subprocess
+
+    repo = _repo(make_chart, tmp_path / "repo", ["0.1.0"])
+    _repo(make_chart, repo, ["1.0.0"], name="other")
+    subprocess.run([helm_bin, "repo", "index", str(repo)], check=True, capture_output=True)
+    _repo(make_chart, repo, ["0.2.0"])
+    merged = index_directory(repo, merge_from=repo / "index.yaml")
+    assert "other" in merged.blocks
+    assert yaml.safe_load(merged.dumps()) == merged.to_dict()

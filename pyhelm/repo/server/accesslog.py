@@ -39,7 +39,9 @@ class AccessLog:
             return cls(sys.stderr)
         return cls(open(target, "a", encoding="utf-8", buffering=1 << 16))  # noqa: SIM115
 
-    def record(self, scope: MutableMapping[str, Any], user: str, status: int, size: int, started: float) -> None:
+    def record(
+        self, scope: MutableMapping[str, Any], user: str, status: int, size: int, started: float
+    ) -> None:
         """Log one answered request (``started``: its ``time.perf_counter()``)."""
         if self.stream is None:
             return

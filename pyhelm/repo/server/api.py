@@ -56,7 +56,7 @@ class ChartMuseumAPI:
         offset = _paging(query, "offset", minimum=0) or 0
         limit = _paging(query, "limit", minimum=1)
         names = sorted(self.storage.index.entries)
-        names = names[offset:] if limit is None else names[offset:offset + limit]
+        names = names[offset:] if limit is None else names[offset : offset + limit]
         entries = self.storage.index.entries
         return json_response(200, {name: [cv.to_dict() for cv in entries[name]] for name in names})
 
@@ -78,8 +78,10 @@ class ChartMuseumAPI:
 
     async def chart_templates(self, request: Request, name: str, version: str) -> Response:
         chart = await self._load(self._find(name, version))
-        templates = [{"name": path, "data": base64.b64encode(text.encode()).decode()}
-                     for path, text in sorted(chart.templates.items())]
+        templates = [
+            {"name": path, "data": base64.b64encode(text.encode()).decode()}
+            for path, text in sorted(chart.templates.items())
+        ]
         return json_response(200, {"templates": templates, "values": chart.values})
 
     def _find(self, name: str, version: str) -> ChartVersion:
@@ -110,7 +112,8 @@ class ChartMuseumAPI:
             return await self._store_prov(upload.prov)
         inspected = await asyncio.to_thread(inspect, upload.archive)
         overwrite = self.options.allow_overwrite or (
-            "force" in request.query() and not self.options.disable_force_overwrite)
+            "force" in request.query() and not self.options.disable_force_overwrite
+        )
         try:
             await self.storage.add(inspected, upload.prov, overwrite)
         except HTTPError as exc:

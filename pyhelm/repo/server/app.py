@@ -64,8 +64,14 @@ def _json_resource(data: object) -> Resource:
 class RepoApp:
     """The repository server as one ASGI callable."""
 
-    def __init__(self, storage: RepoStorage, auth: Authenticator, log: AccessLog,
-                 options: ApiOptions, repo_name: str = "local") -> None:
+    def __init__(
+        self,
+        storage: RepoStorage,
+        auth: Authenticator,
+        log: AccessLog,
+        options: ApiOptions,
+        repo_name: str = "local",
+    ) -> None:
         self.storage = storage
         self.auth = auth
         self.log = log
@@ -87,12 +93,21 @@ class RepoApp:
         if not options.disable_delete:
             version_methods["DELETE"] = self.api.delete
         return [
-            Route(re.compile(r"^/api/charts/?$"), {"GET": self.api.list_charts, "POST": self.api.upload}),
+            Route(
+                re.compile(r"^/api/charts/?$"),
+                {"GET": self.api.list_charts, "POST": self.api.upload},
+            ),
             Route(re.compile(r"^/api/prov/?$"), {"POST": self.api.upload_prov}),
             Route(re.compile(r"^/api/charts/([^/]+)/?$"), {"GET": self.api.chart_versions}),
             Route(re.compile(r"^/api/charts/([^/]+)/([^/]+)/?$"), version_methods),
-            Route(re.compile(r"^/api/charts/([^/]+)/([^/]+)/values/?$"), {"GET": self.api.chart_values}),
-            Route(re.compile(r"^/api/charts/([^/]+)/([^/]+)/templates/?$"), {"GET": self.api.chart_templates}),
+            Route(
+                re.compile(r"^/api/charts/([^/]+)/([^/]+)/values/?$"),
+                {"GET": self.api.chart_values},
+            ),
+            Route(
+                re.compile(r"^/api/charts/([^/]+)/([^/]+)/templates/?$"),
+                {"GET": self.api.chart_templates},
+            ),
             Route(re.compile(r"^/$"), {"GET": self.page.index}),
             Route(re.compile(r"^/chart/([^/]+)/?$"), {"GET": self.page.chart}),
         ]
@@ -114,12 +129,17 @@ class RepoApp:
                 accept_encoding = value
         user = "-"
         try:
-            if self._auth_on and path not in PUBLIC_PATHS and not (read and self.auth.anonymous_get):
+            if (
+                self._auth_on
+                and path not in PUBLIC_PATHS
+                and not (read and self.auth.anonymous_get)
+            ):
                 user = self.auth.cached(authorization) or await self._authenticate(authorization)
             resource = (self._hot.get(path) or await self._static(path)) if read else None
             if resource is not None:
-                status, size = await self._send_resource(resource, scope, send, method == "HEAD",
-                                                         if_none_match, accept_encoding)
+                status, size = await self._send_resource(
+                    resource, scope, send, method == "HEAD", if_none_match, accept_encoding
+                )
                 self.log.record(scope, user, status, size, started)
                 return
             response = await self._route(Request(scope, receive, user), method == "HEAD")
@@ -128,7 +148,9 @@ class RepoApp:
         except Exception:  # a bug must not take the server down; the client gets a 500
             traceback.print_exc(file=sys.stderr)
             response = error_response(HTTPError(500, "internal server error; see the server's log"))
-        await send_response(send, response.status, response.header_list(), response.body, method == "HEAD")
+        await send_response(
+            send, response.status, response.header_list(), response.body, method == "HEAD"
+        )
         self.log.record(scope, user, response.status, len(response.body), started)
 
     async def _authenticate(self, authorization: bytes) -> str:
@@ -139,7 +161,7 @@ class RepoApp:
     async def _static(self, path: str) -> Resource | None:
         """A repository file not in memory yet: an archive (or .prov) the index lists."""
         if path.startswith("/charts/"):
-            filename = path[len("/charts/"):]
+            filename = path[len("/charts/") :]
         elif path.endswith((".tgz", ".tgz.prov")) and path.count("/") == 1:
             filename = path[1:]
         else:
@@ -171,20 +193,33 @@ class RepoApp:
                 self._archive_bytes -= len(dropped.body)
 
     @staticmethod
-    async def _send_resource(resource: Resource, scope: Scope, send: Send, head: bool, if_none_match: bytes,
-                             accept_encoding: bytes) -> tuple[int, int]:
+    async def _send_resource(
+        resource: Resource,
+        scope: Scope,
+        send: Send,
+        head: bool,
+        if_none_match: bytes,
+        accept_encoding: bytes,
+    ) -> tuple[int, int]:
         if if_none_match and resource.matches(if_none_match):
             await send(resource.start_not_modified)
             await send(EMPTY_BODY)
             return 304, 0
         pathsend = PATHSEND in scope.get("extensions", ())
-        if resource.start_gzip and resource.gzip_message and accept_encoding and accepts_gzip(accept_encoding):
+        if (
+            resource.start_gzip
+            and resource.gzip_message
+            and accept_encoding
+            and accepts_gzip(accept_encoding)
+        ):
             body = (pathsend and resource.gzip_path_message) or resource.gzip_message
             await send(resource.start_gzip)
             await send(EMPTY_BODY if head else body)
             return 200, len(resource.gzip_body or b"")
         await send(resource.start)
-        await send(EMPTY_BODY if head else (pathsend and resource.path_message) or resource.body_message)
+        await send(
+            EMPTY_BODY if head else (pathsend and resource.path_message) or resource.body_message
+        )
         return 200, len(resource.body)
 
     async def _route(self, request: Request, head: bool) -> Response:
@@ -195,8 +230,13 @@ class RepoApp:
                 continue
             handler = route.methods.get(method)
             if handler is None:
-                allowed = ", ".join(sorted({*route.methods, "HEAD"} if "GET" in route.methods else route.methods))
-                raise HTTPError(405, f"method {request.method} not allowed on {request.path}; allowed: {allowed}",
-                                [(b"allow", allowed.encode())])
+                allowed = ", ".join(
+                    sorted({*route.methods, "HEAD"} if "GET" in route.methods else route.methods)
+                )
+                raise HTTPError(
+                    405,
+                    f"method {request.method} not allowed on {request.path}; allowed: {allowed}",
+                    [(b"allow", allowed.encode())],
+                )
             return await handler(request, *match.groups())
         raise HTTPError(404, "not found")

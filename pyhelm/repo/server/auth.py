@@ -39,7 +39,9 @@ def load_htpasswd(path: Path) -> dict[str, bytes]:
     for number, line in _lines(path):
         user, sep, hashed = line.partition(":")
         if not sep or not user or not hashed:
-            raise AuthFileError(f"{path}:{number}: expected 'user:bcrypt-hash' (create it with 'htpasswd -B')")
+            raise AuthFileError(
+                f"{path}:{number}: expected 'user:bcrypt-hash' (create it with 'htpasswd -B')"
+            )
         if not hashed.startswith(BCRYPT_PREFIXES):
             raise AuthFileError(
                 f"{path}:{number}: user {user!r} has a non-bcrypt hash; only bcrypt is accepted: "
@@ -57,7 +59,9 @@ def load_tokens(path: Path) -> dict[bytes, str]:
         if not sep:
             name, token = "token", line
         if len(token) < 16 or any(c.isspace() for c in token):
-            raise AuthFileError(f"{path}:{number}: a token must be at least 16 characters without spaces")
+            raise AuthFileError(
+                f"{path}:{number}: a token must be at least 16 characters without spaces"
+            )
         tokens[hashlib.sha256(token.encode()).digest()] = name or "token"
     return tokens
 
@@ -85,8 +89,9 @@ class Authenticator:
     _checking: dict[bytes, asyncio.Future[str | None]] = field(default_factory=dict)
 
     @classmethod
-    def from_files(cls, htpasswd: Path | None, token_file: Path | None,
-                   anonymous_get: bool = False) -> Authenticator:
+    def from_files(
+        cls, htpasswd: Path | None, token_file: Path | None, anonymous_get: bool = False
+    ) -> Authenticator:
         return cls(
             users=load_htpasswd(htpasswd) if htpasswd else {},
             tokens=load_tokens(token_file) if token_file else {},

@@ -102,22 +102,43 @@ class Resource:
             self.gzip_path_message = {"type": "http.response.pathsend", "path": gzip_path}
 
     @classmethod
-    def build(cls, body: bytes, content_type: bytes, etag: str | None = None,
-              compress: bool = False, cache_control: bytes = b"no-cache") -> Resource:
+    def build(
+        cls,
+        body: bytes,
+        content_type: bytes,
+        etag: str | None = None,
+        compress: bool = False,
+        cache_control: bytes = b"no-cache",
+    ) -> Resource:
         """Prepare ``body``; ``etag`` defaults to a hash of the body."""
         tag = f'"{etag or hashlib.sha256(body).hexdigest()[:32]}"'.encode()
         common = [(b"etag", tag), (b"cache-control", cache_control), SERVER_HEADER]
-        ok = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *common]
-        resource = cls(body, tag, _start(200, ok), {"type": "http.response.body", "body": body},
-                       _start(304, common))
+        ok = [
+            (b"content-type", content_type),
+            (b"content-length", str(len(body)).encode()),
+            *common,
+        ]
+        resource = cls(
+            body,
+            tag,
+            _start(200, ok),
+            {"type": "http.response.body", "body": body},
+            _start(304, common),
+        )
         if compress and len(body) >= GZIP_MIN_SIZE:
             gz = gzip.compress(body, compresslevel=6, mtime=0)
             ok.append((b"vary", b"accept-encoding"))
             resource.gzip_body = gz
-            resource.start_gzip = _start(200, [
-                (b"content-type", content_type), (b"content-length", str(len(gz)).encode()),
-                (b"content-encoding", b"gzip"), (b"vary", b"accept-encoding"), *common,
-            ])
+            resource.start_gzip = _start(
+                200,
+                [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(gz)).encode()),
+                    (b"content-encoding", b"gzip"),
+                    (b"vary", b"accept-encoding"),
+                    *common,
+                ],
+            )
             resource.gzip_message = {"type": "http.response.body", "body": gz}
         return resource
 
@@ -158,7 +179,9 @@ class Request:
         return self._headers.get(name, default)
 
     def query(self) -> dict[str, list[str]]:
-        return parse_qs(self.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        return parse_qs(
+            self.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+        )
 
     def base_url(self) -> str:
         """The URL a client used to reach the server, from Host and the scheme."""
@@ -189,8 +212,11 @@ class Request:
 
 
 def _too_large(limit: int) -> HTTPError:
-    return HTTPError(413, f"request body is larger than the server's limit of {limit} bytes "
-                          "(pyhelm serve --max-upload-size)")
+    return HTTPError(
+        413,
+        f"request body is larger than the server's limit of {limit} bytes "
+        "(pyhelm serve --max-upload-size)",
+    )
 
 
 async def send_response(send: Send, status: int, headers: Headers, body: bytes, head: bool) -> None:

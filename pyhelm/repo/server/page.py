@@ -26,9 +26,11 @@ from pyhelm.repo.server.http import HTTPError, Request, Response
 from pyhelm.repo.server.storage import RepoStorage, archive_name
 
 HTML_TYPE = b"text/html; charset=utf-8"
-CSP = (b"content-security-policy",
-       b"default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; base-uri 'none'; "
-       b"form-action 'none'")
+CSP = (
+    b"content-security-policy",
+    b"default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; base-uri 'none'; "
+    b"form-action 'none'",
+)
 README_NAMES = ("README.md", "readme.md", "README.markdown", "README.txt", "README")
 #: Chart pages kept rendered (their archives are read once).
 DETAILS_CACHE = 256
@@ -59,9 +61,12 @@ class PageRenderer:
         self.storage = storage
         self.repo_name = repo_name
         self.env = jinja2.Environment(
-            loader=jinja2.PackageLoader("pyhelm.repo.server", "templates"), autoescape=True,
+            loader=jinja2.PackageLoader("pyhelm.repo.server", "templates"),
+            autoescape=True,
         )
-        self.css = Markup(resources.files("pyhelm.repo.server").joinpath("templates/page.css").read_text("utf-8"))
+        self.css = Markup(
+            resources.files("pyhelm.repo.server").joinpath("templates/page.css").read_text("utf-8")
+        )
         self.markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
         self._index_cache: tuple[tuple[int, str], bytes] | None = None
         self._details: dict[tuple[str, str], ChartDetails] = {}
@@ -70,7 +75,10 @@ class PageRenderer:
         base_url = request.base_url()
         key = (self.storage.generation, base_url)
         if self._index_cache is None or self._index_cache[0] != key:
-            charts = [self._summary(name, versions) for name, versions in sorted(self.storage.index.entries.items())]
+            charts = [
+                self._summary(name, versions)
+                for name, versions in sorted(self.storage.index.entries.items())
+            ]
             body = self._render("index.html", charts=charts, base_url=base_url)
             self._index_cache = (key, body)
         return Response(200, self._index_cache[1], HTML_TYPE, [CSP])
@@ -82,27 +90,42 @@ class PageRenderer:
         latest = versions[0]
         details = await self._chart_details(latest)
         body = self._render(
-            "chart.html", name=name, latest=latest, icon=safe_icon(str(latest.metadata.get("icon", ""))),
-            versions=[self._version_view(cv) for cv in versions], base_url=request.base_url(),
-            readme_html=details.readme_html, values=details.values,
+            "chart.html",
+            name=name,
+            latest=latest,
+            icon=safe_icon(str(latest.metadata.get("icon", ""))),
+            versions=[self._version_view(cv) for cv in versions],
+            base_url=request.base_url(),
+            readme_html=details.readme_html,
+            values=details.values,
         )
         return Response(200, body, HTML_TYPE, [CSP])
 
     def _render(self, template: str, **context: Any) -> bytes:
-        html = self.env.get_template(template).render(css=self.css, repo_name=self.repo_name, **context)
+        html = self.env.get_template(template).render(
+            css=self.css, repo_name=self.repo_name, **context
+        )
         return html.encode("utf-8")
 
     def _summary(self, name: str, versions: list[ChartVersion]) -> dict[str, Any]:
         latest = versions[0]
         return {
-            "name": name, "latest": latest, "icon": safe_icon(str(latest.metadata.get("icon", ""))),
-            "deprecated": latest.deprecated, "versions": [self._version_view(cv) for cv in versions],
+            "name": name,
+            "latest": latest,
+            "icon": safe_icon(str(latest.metadata.get("icon", ""))),
+            "deprecated": latest.deprecated,
+            "versions": [self._version_view(cv) for cv in versions],
         }
 
     @staticmethod
     def _version_view(cv: ChartVersion) -> dict[str, str]:
-        return {"version": cv.version, "app_version": cv.app_version, "created": cv.created,
-                "digest": cv.digest, "download": download_url(cv)}
+        return {
+            "version": cv.version,
+            "app_version": cv.app_version,
+            "created": cv.created,
+            "digest": cv.digest,
+            "download": download_url(cv),
+        }
 
     async def _chart_details(self, cv: ChartVersion) -> ChartDetails:
         key = (archive_name(cv), cv.digest)

@@ -52,7 +52,9 @@ def chart_bytes(source: str | os.PathLike[str], options: PushOptions) -> tuple[s
     if not path.is_file():
         raise ChartError(f"{path}: no such chart folder or archive")
     if options.version or options.app_version:
-        raise UsageError("--version and --app-version apply to a chart folder, not to a packaged archive")
+        raise UsageError(
+            "--version and --app-version apply to a chart folder, not to a packaged archive"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -69,8 +71,10 @@ def resolve_target(target: str, options: PushOptions) -> tuple[str, PushOptions]
 
     entry = RepoFile.load().get(target)
     if entry is None:
-        raise UsageError(f"{target!r} is neither a URL (http:// or https://) nor a repository added with "
-                         f"'pyhelm repo add {target} URL'")
+        raise UsageError(
+            f"{target!r} is neither a URL (http:// or https://) nor a repository added with "
+            f"'pyhelm repo add {target} URL'"
+        )
     return entry.url, replace(
         options,
         username=options.username or entry.username or None,
@@ -90,16 +94,23 @@ def push_chart(source: str | os.PathLike[str], url: str, options: PushOptions) -
     endpoint = url.rstrip("/") + "/api/charts" + ("?force" if options.force else "")
     try:
         response = requests.post(
-            endpoint, files={"chart": (filename, data, "application/gzip")}, headers=_auth_headers(options),
-            auth=_basic(options), timeout=options.timeout,
+            endpoint,
+            files={"chart": (filename, data, "application/gzip")},
+            headers=_auth_headers(options),
+            auth=_basic(options),
+            timeout=options.timeout,
             verify=False if options.insecure_skip_tls_verify else (options.ca_file or True),
         )
     except requests.exceptions.SSLError as exc:
-        raise RepoError(f"{url}: TLS verification failed ({exc.__class__.__name__}); pass --ca-file with the "
-                        "server's CA, or --insecure-skip-tls-verify") from None
+        raise RepoError(
+            f"{url}: TLS verification failed ({exc.__class__.__name__}); pass --ca-file with the "
+            "server's CA, or --insecure-skip-tls-verify"
+        ) from None
     except requests.RequestException as exc:
-        raise RepoError(f"{url}: cannot reach the server ({exc.__class__.__name__}); "
-                        "is it running and is the URL right?") from None
+        raise RepoError(
+            f"{url}: cannot reach the server ({exc.__class__.__name__}); "
+            "is it running and is the URL right?"
+        ) from None
     if response.status_code in (200, 201, 202):
         return PushResult(name, version, filename, url)
     raise _push_error(response.status_code, _message(response), url, filename, options)
@@ -126,11 +137,16 @@ def _message(response: object) -> str:
         return (response.text or "").strip()[:200]  # type: ignore[attr-defined]
 
 
-def _push_error(status: int, message: str, url: str, filename: str, options: PushOptions) -> RepoError:
+def _push_error(
+    status: int, message: str, url: str, filename: str, options: PushOptions
+) -> RepoError:
     if status == 401:
         given = _basic(options) or _auth_headers(options)
-        fix = ("the server refused these credentials; check them" if given
-               else "give --username and --password, or --access-token")
+        fix = (
+            "the server refused these credentials; check them"
+            if given
+            else "give --username and --password, or --access-token"
+        )
         return RepoError(f"{url}: 401 unauthorized pushing {filename}: {fix}")
     if status == 409:
         return RepoError(
@@ -138,6 +154,8 @@ def _push_error(status: int, message: str, url: str, filename: str, options: Pus
             "or pass --force to replace it (if the server allows overwriting)"
         )
     if status in (404, 405):
-        return RepoError(f"{url}: {status} {message}: no ChartMuseum-compatible upload API at "
-                         f"{url.rstrip('/')}/api/charts; check the URL")
+        return RepoError(
+            f"{url}: {status} {message}: no ChartMuseum-compatible upload API at "
+            f"{url.rstrip('/')}/api/charts; check the URL"
+        )
     return RepoError(f"{url}: {status} {message} (pushing {filename})")

@@ -51,9 +51,15 @@ class ServeOptions:
 
     def __post_init__(self) -> None:
         if bool(self.tls_cert) != bool(self.tls_key):
-            raise UsageError("--tls-cert and --tls-key go together: give both (or neither, for plain HTTP)")
-        for flag, path in (("--tls-cert", self.tls_cert), ("--tls-key", self.tls_key),
-                           ("--auth-file", self.auth_file), ("--token-file", self.token_file)):
+            raise UsageError(
+                "--tls-cert and --tls-key go together: give both (or neither, for plain HTTP)"
+            )
+        for flag, path in (
+            ("--tls-cert", self.tls_cert),
+            ("--tls-key", self.tls_key),
+            ("--auth-file", self.auth_file),
+            ("--token-file", self.token_file),
+        ):
             if path is not None and not Path(path).is_file():
                 raise UsageError(f"{flag} {path}: no such file")
         if not 0 <= self.port <= 65535:
@@ -87,9 +93,15 @@ async def _serve(options: ServeOptions, storage: RepoStorage, auth: Authenticato
     log = AccessLog.open(options.access_log)
     app = RepoApp(storage, auth, log, options.api, options.repo_name)
     server = Server(
-        app, address=options.host, port=options.port, interface=Interfaces.ASGINL,
-        log_level=LogLevels.error, backlog=1024,
-        ssl_cert=options.tls_cert, ssl_key=options.tls_key, ssl_protocol_min=SSLProtocols.tls12,
+        app,
+        address=options.host,
+        port=options.port,
+        interface=Interfaces.ASGINL,
+        log_level=LogLevels.error,
+        backlog=1024,
+        ssl_cert=options.tls_cert,
+        ssl_key=options.tls_key,
+        ssl_protocol_min=SSLProtocols.tls12,
     )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -116,8 +128,12 @@ async def _announce(options: ServeOptions, storage: RepoStorage, auth: Authentic
         await asyncio.sleep(0.025)
     count = len(storage.index.entries)
     state = "on" + (", anonymous reads" if auth.anonymous_get else "") if auth.enabled else "off"
-    print(f"pyhelm serve: serving {storage.directory} at {options.scheme}://{_host(options.host)}:{port}/ "
-          f"({count} chart{'s' if count != 1 else ''}, auth {state})", file=sys.stderr, flush=True)
+    print(
+        f"pyhelm serve: serving {storage.directory} at {options.scheme}://{_host(options.host)}:{port}/ "
+        f"({count} chart{'s' if count != 1 else ''}, auth {state})",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _host(host: str) -> str:

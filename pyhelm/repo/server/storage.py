@@ -71,7 +71,8 @@ class Change:
     prov: bytes | None = None
     overwrite: bool = False
     future: asyncio.Future[ChartVersion | None] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future())
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 def durable_write(path: Path, data: bytes) -> None:
@@ -102,8 +103,13 @@ class RepoStorage:
     the writer task changes them. ``index_resource`` is the served index.yaml.
     """
 
-    def __init__(self, directory: Path, index: IndexFile, lock: int | None = None,
-                 index_bytes: bytes | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        index: IndexFile,
+        lock: int | None = None,
+        index_bytes: bytes | None = None,
+    ) -> None:
         self.directory = directory
         self.index = index
         self.files: dict[str, ChartVersion] = {archive_name(cv): cv for cv in index.all_versions()}
@@ -126,7 +132,9 @@ class RepoStorage:
             root.mkdir(parents=True, exist_ok=True)
             lock = _take_lock(root)
         except OSError as exc:
-            raise StorageError(f"{root}: cannot use the repository folder: {exc.strerror}") from None
+            raise StorageError(
+                f"{root}: cannot use the repository folder: {exc.strerror}"
+            ) from None
         for leftover in root.glob(".*.tmp"):
             leftover.unlink(missing_ok=True)
         index, reason = _load_fresh(root)
@@ -141,7 +149,9 @@ class RepoStorage:
         try:
             durable_write(root / INDEX_NAME, data)
         except OSError as exc:
-            raise StorageError(f"{root / INDEX_NAME}: cannot write the index: {exc.strerror}") from None
+            raise StorageError(
+                f"{root / INDEX_NAME}: cannot write the index: {exc.strerror}"
+            ) from None
         return cls(root, index, lock, data)
 
     # -- the writer --------------------------------------------------------------
@@ -162,7 +172,9 @@ class RepoStorage:
     async def add(self, upload: Inspected, prov: bytes | None, overwrite: bool) -> ChartVersion:
         """Store a validated chart; ``HTTPError(409)`` if the version exists and ``overwrite`` is off."""
         meta = upload.chart.metadata
-        result = await self._submit(Change(ChangeKind.ADD, meta.name, meta.version, upload, prov, overwrite))
+        result = await self._submit(
+            Change(ChangeKind.ADD, meta.name, meta.version, upload, prov, overwrite)
+        )
         assert result is not None
         return result
 
@@ -219,24 +231,37 @@ class RepoStorage:
         for listener in self.on_change:
             listener(changed)
 
-    def _plan(self, change: Change, staged: dict[tuple[str, str], bool],
-              ops: list[tuple[Path, bytes | None]]) -> ChartVersion | None:
+    def _plan(
+        self,
+        change: Change,
+        staged: dict[tuple[str, str], bool],
+        ops: list[tuple[Path, bytes | None]],
+    ) -> ChartVersion | None:
         """Check one change against the index as the batch so far leaves it; queue its file ops."""
         key = (change.name, change.version)
         present = staged[key] if key in staged else self.index.has(*key)
         if change.kind is ChangeKind.PROV:
             if not present:
-                raise HTTPError(404, f"chart {change.name} version {change.version} not found; "
-                                     "upload the chart before its provenance file")
-            filename = (f"{change.name}-{change.version}.tgz" if key in staged
-                        else archive_name(self._entry(*key)))
+                raise HTTPError(
+                    404,
+                    f"chart {change.name} version {change.version} not found; "
+                    "upload the chart before its provenance file",
+                )
+            filename = (
+                f"{change.name}-{change.version}.tgz"
+                if key in staged
+                else archive_name(self._entry(*key))
+            )
             ops.append((self.directory / f"{filename}.prov", change.prov))
             return None
         if change.kind is ChangeKind.DELETE:
             if not present:
                 raise HTTPError(404, f"chart {change.name} version {change.version} not found")
-            filename = (f"{change.name}-{change.version}.tgz" if key in staged
-                        else archive_name(self._entry(*key)))
+            filename = (
+                f"{change.name}-{change.version}.tgz"
+                if key in staged
+                else archive_name(self._entry(*key))
+            )
             ops += [(self.directory / filename, None), (self.directory / f"{filename}.prov", None)]
             staged[key] = False
             return None
@@ -248,8 +273,13 @@ class RepoStorage:
         if change.prov is not None:
             ops.append((self.directory / f"{upload.filename}.prov", change.prov))
         staged[key] = True
-        return ChartVersion.from_metadata(upload.chart.metadata, upload.filename, upload.digest,
-                                          base_url=URL_PREFIX, created=now_rfc3339())
+        return ChartVersion.from_metadata(
+            upload.chart.metadata,
+            upload.filename,
+            upload.digest,
+            base_url=URL_PREFIX,
+            created=now_rfc3339(),
+        )
 
     def _entry(self, name: str, version: str) -> ChartVersion:
         return next(v for v in self.index.entries[name] if v.version == version)
@@ -350,9 +380,15 @@ def _load_fresh(root: Path) -> tuple[IndexFile | None, str]:
     listed = {archive_name(cv): cv for cv in index.all_versions()}
     on_disk = _archives_on_disk(root)
     if set(listed) - set(on_disk):
-        return index, f"it lists archives that are gone: {', '.join(sorted(set(listed) - set(on_disk))[:3])}"
+        return (
+            index,
+            f"it lists archives that are gone: {', '.join(sorted(set(listed) - set(on_disk))[:3])}",
+        )
     if set(on_disk) - set(listed):
-        return index, f"archives it does not list: {', '.join(sorted(set(on_disk) - set(listed))[:3])}"
+        return (
+            index,
+            f"archives it does not list: {', '.join(sorted(set(on_disk) - set(listed))[:3])}",
+        )
     index_mtime = path.stat().st_mtime_ns
     for name, entry in on_disk.items():
         if entry.stat().st_mtime_ns <= index_mtime:

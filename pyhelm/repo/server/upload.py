@@ -59,7 +59,10 @@ def read_upload(content_type: bytes, body: bytes) -> Upload:
     parts = _parse_multipart(boundary, body)
     archive, prov = parts.get(CHART_FIELD), parts.get(PROV_FIELD)
     if archive is None and prov is None:
-        raise HTTPError(400, f"no package or provenance file found in form fields {CHART_FIELD} and {PROV_FIELD}")
+        raise HTTPError(
+            400,
+            f"no package or provenance file found in form fields {CHART_FIELD} and {PROV_FIELD}",
+        )
     return Upload(archive, prov, multipart=True)
 
 
@@ -74,8 +77,10 @@ class _FormCollector:
 
     def callbacks(self) -> dict[str, object]:
         return {
-            "on_part_begin": self._begin, "on_header_field": self._header_field,
-            "on_header_value": self._header_value, "on_part_data": self._part_data,
+            "on_part_begin": self._begin,
+            "on_header_field": self._header_field,
+            "on_header_value": self._header_value,
+            "on_part_data": self._part_data,
             "on_part_end": self._end,
         }
 
@@ -117,8 +122,11 @@ def inspect(archive: bytes, source: str = "upload") -> Inspected:
         raise HTTPError(400, f"not a valid chart archive: {exc}") from None
     filename = f"{chart.name}-{chart.version}.tgz"
     if not SAFE_NAME.match(chart.name) or not SAFE_FILE.match(filename):
-        raise HTTPError(400, f"{filename} is improperly formatted: chart names may hold only letters, "
-                             "digits, '.', '_' and '-'")
+        raise HTTPError(
+            400,
+            f"{filename} is improperly formatted: chart names may hold only letters, "
+            "digits, '.', '_' and '-'",
+        )
     return Inspected(chart, archive, file_digest(archive), filename)
 
 
@@ -132,14 +140,18 @@ def prov_target(prov: bytes) -> tuple[str, str]:
     head, sep, rest = text.partition("-----BEGIN PGP SIGNED MESSAGE-----\n")
     signed = rest.split("\n\n", 1)[1] if sep and "\n\n" in rest else ""
     signed = signed.split("-----BEGIN PGP SIGNATURE-----", 1)[0]
-    chart_yaml = "\n".join(line[2:] if line.startswith("- ") else line
-                           for line in signed.split("\n...\n", 1)[0].splitlines())
+    chart_yaml = "\n".join(
+        line[2:] if line.startswith("- ") else line
+        for line in signed.split("\n...\n", 1)[0].splitlines()
+    )
     try:
         meta = yamlio.load(chart_yaml, "provenance file", ChartError) if signed else None
     except ChartError as exc:
         raise HTTPError(400, f"not a provenance file: {exc}") from None
     if not isinstance(meta, dict) or not meta.get("name") or not meta.get("version"):
-        raise HTTPError(400, "not a provenance file: expected a PGP clear-signed Chart.yaml "
-                             "(as 'helm package --sign' writes)")
+        raise HTTPError(
+            400,
+            "not a provenance file: expected a PGP clear-signed Chart.yaml "
+            "(as 'helm package --sign' writes)",
+        )
     return str(meta["name"]), str(meta["version"])
-
