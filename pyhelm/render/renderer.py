@@ -60,7 +60,7 @@ def render(
             "use the chart as a dependency of an application chart"
         )
     values = compute_values(chart, user_values, validate=options.validate_schema)
-    units = _units(chart, values, chart.name)
+    units = _units(chart, values, chart.name, values.get("tags"))
     code_cache = CodeCache(template_cache_dir(), f"{chart.source}|{chart.name}")
     env = RenderEnv(options.lookup, code_cache)
     shared = {
@@ -102,15 +102,18 @@ def render(
     )
 
 
-def _units(chart: Chart, values: dict[str, Any], prefix: str) -> list[_Unit]:
+def _units(
+    chart: Chart, values: dict[str, Any], prefix: str, root_tags: Any
+) -> list[_Unit]:
+    """The chart and its enabled subcharts, depth first. Tags are the root chart's at
+    every depth (as in Helm), so ``root_tags`` is passed down unchanged."""
     from pyhelm.values import enabled_subcharts
 
     units = [_Unit(chart, values, prefix)]
-    for alias, sub in enabled_subcharts(chart, values):
+    for alias, sub in enabled_subcharts(chart, values, tags=root_tags):
         section = values.get(alias)
-        units.extend(
-            _units(sub, section if isinstance(section, dict) else {}, f"{prefix}/charts/{alias}")
-        )
+        section = section if isinstance(section, dict) else {}
+        units.extend(_units(sub, section, f"{prefix}/charts/{alias}", root_tags))
     return units
 
 
