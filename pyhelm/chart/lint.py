@@ -2,7 +2,7 @@
 
 Checks, in order: the chart loads (Chart.yaml, values.yaml, the schema);
 metadata advice (icon, folder name, deprecation); YAML 1.1 surprises in
-values.yaml (unquoted ``yes``/``no``/``on``/``off`` that turn into booleans);
+values.yaml (unquoted ``yes``/``no``/``on``/``off``/``y``/``n`` that turn into booleans);
 the values against values.schema.json; every template renders (each failing
 template is its own finding); every rendered document is a YAML mapping with
 apiVersion, kind and a valid metadata.name, without YAML 1.1 surprises.
@@ -23,9 +23,6 @@ from typing import Any
 
 from pyhelm.errors import PyHelmError
 
-#: Plain scalars YAML 1.1 (PyYAML, Kubernetes' sigs.k8s.io/yaml) reads as booleans.
-YAML11_BOOLEANS = frozenset(("y", "yes", "n", "no", "on", "off"))
-YAML11_TRUE = frozenset(("y", "yes", "on"))
 DNS_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
@@ -94,29 +91,14 @@ def _metadata_findings(chart: Any, path: Path) -> list[Finding]:
 
 
 def yaml11_findings(text: str, where: str) -> list[Finding]:
-    """Unquoted keys or values that YAML 1.1 reads as booleans (``on: yes``)."""
-    import yaml
+    """Warnings for unquoted keys or values that YAML 1.1 (or Helm) reads as booleans
+    (``on: yes``), as found by :func:`pyhelm.yamlio.find_yaml11_booleans`."""
+    from pyhelm.yamlio import find_yaml11_booleans
 
     out = []
-    try:
-        tokens = list(yaml.scan(text))
-    except yaml.YAMLError:
-        return out  # the loader reports invalid YAML itself
-    for token in tokens:
-        if (
-            isinstance(token, yaml.ScalarToken)
-            and token.plain
-            and token.value.lower() in YAML11_BOOLEANS
-        ):
-            out.append(
-                Finding(
-                    Severity.WARNING,
-                    f"{where}:{token.start_mark.line + 1}",
-                    f"unquoted {token.value!r} is read as the boolean "
-                    f"{'true' if token.value.lower() in YAML11_TRUE else 'false'} (YAML 1.1); "
-                    "quote it if you mean the string",
-                )
-            )
+    for warning in find_yaml11_booleans(text, where):
+        line, _, message = warning[len(where) + 1 :].partition(": ")
+        out.append(Finding(Severity.WARNING, f"{where}:{line}", message))
     return out
 
 

@@ -14,22 +14,39 @@ from pyhelm.errors import ChartError
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("a: yes\n", ["values.yaml:1: unquoted 'yes' is read as the boolean true"]),
-        ("on: 1\n", ["values.yaml:1: unquoted 'on' is read as the boolean true"]),
+        ("a: yes\n", ["values.yaml:1: unquoted value 'yes' is read as the boolean true"]),
+        ("on: 1\n", ["values.yaml:1: unquoted key 'on' is read as the boolean true"]),
+        ("a:\n  - Off\n", ["values.yaml:2: unquoted value 'Off' is read as the boolean false"]),
         (
             "list: [y, N]\n",
             [
-                "values.yaml:1: unquoted 'y' is read as the boolean true",
-                "values.yaml:1: unquoted 'N' is read as the boolean false",
+                "values.yaml:1: unquoted value 'y' is read as a boolean by Helm",
+                "values.yaml:1: unquoted value 'N' is read as a boolean by Helm",
             ],
         ),
-        ("a: 'yes'\nb: \"no\"\nc: true\nd: yesterday\n# no: comment\n", []),
+        ("a: 'yes'\nb: \"no\"\nc: true\nd: yesterday\n# no: comment\ne: !!str on\n", []),
     ],
 )
 def test_yaml11_booleans_are_warned_about(text, expected):
     found = yaml11_findings(text, "values.yaml")
     assert all(f.severity is Severity.WARNING for f in found)
-    assert [f"{f.where}: {f.message}".split(" (YAML")[0] for f in found] == expected
+    assert [f"{f.where}: {f.message}".split(" (")[0] for f in found] == expected
+    assert all("quote it" in f.message for f in found)
+
+
+def test_lint_warns_about_yaml11_booleans_in_values_and_rendered_manifests(tmp_path):
+    folder = tmp_path / "demo"
+    (folder / "templates").mkdir(parents=True)
+    (folder / "Chart.yaml").write_text("apiVersion: v2\nname: demo\nversion: 0.1.0\nicon: x.png\n")
+    (folder / "values.yaml").write_text("debug: yes\n")
+    (folder / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  on: x\n"
+    )
+    found = lint_chart(folder, LintOptions())
+    assert [(f.severity, f.where, f.message.split(" is read")[0]) for f in found] == [
+        (Severity.WARNING, "values.yaml:1", "unquoted value 'yes'"),
+        (Severity.WARNING, "templates/cm.yaml:6", "unquoted key 'on'"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -248,7 +248,7 @@ def test_lint_lists_every_finding_and_fails(pyhelm, tmp_path):
     assert run.returncode == 1
     assert (
         "[WARNING] values.yaml:" in run.stdout
-        and "unquoted 'yes' is read as the boolean true" in run.stdout
+        and "unquoted value 'yes' is read as the boolean true" in run.stdout
     )
     assert "[ERROR] templates/: bad/templates/x.yaml:2:" in run.stdout
     assert "[ERROR] templates/: bad/templates/y.yaml:2:" in run.stdout
