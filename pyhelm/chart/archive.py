@@ -14,16 +14,18 @@ metadata of an archive, for indexing many archives fast.
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import posixpath
 import re
-import tarfile
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyhelm.errors import UnsafeArchiveError
+
+if TYPE_CHECKING:
+    import tarfile
 
 MAX_CHART_SIZE = 100 * 1024 * 1024
 MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -79,6 +81,9 @@ def read_archive(data: bytes, source: str) -> tuple[str, dict[str, bytes]]:
 
     Raises ``UnsafeArchiveError`` naming ``source`` and the offending entry.
     """
+    import gzip
+    import tarfile
+
     total_limit = _limit("PYHELM_MAX_DECOMPRESSED_CHART_SIZE", MAX_CHART_SIZE)
     file_limit = _limit("PYHELM_MAX_DECOMPRESSED_FILE_SIZE", MAX_FILE_SIZE)
     if data[:2] == b"\x1f\x8b":

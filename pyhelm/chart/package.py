@@ -14,11 +14,9 @@ same sha256 digest.
 
 from __future__ import annotations
 
-import gzip
 import io
 import itertools
 import os
-import tarfile
 from pathlib import Path
 
 from pyhelm import yamlio
@@ -140,6 +138,9 @@ def _subcharts(files: dict[str, bytes], source: str) -> dict[str, dict[str, byte
 
 
 def _tgz(top: str, entries: list[tuple[str, bytes]]) -> bytes:
+    import gzip
+    import tarfile
+
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for rel, content in entries:

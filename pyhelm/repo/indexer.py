@@ -14,7 +14,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import pickle
 from pathlib import Path
 
 from pyhelm.chart.archive import read_chart_yaml
@@ -22,7 +21,6 @@ from pyhelm.chart.model import ChartMetadata
 from pyhelm.errors import PyHelmError, RepoError
 from pyhelm.repo.fastyaml import load_yaml
 from pyhelm.repo.index import ChartVersion, IndexFile, file_digest
-
 
 #: Read archives in forked workers when at least this many must be opened.
 PARALLEL_MIN = 300
@@ -91,6 +89,8 @@ class DirectoryIndexer:
             return self._entries(rels, known, previous)
         size = -(-len(rels) // workers)
         chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
+        import pickle
+
         children = [self._fork(chunk, known, previous) for chunk in chunks[1:]]
         results = self._entries(chunks[0], known, previous)
         for chunk, (pid, read_fd) in zip(chunks[1:], children, strict=True):
@@ -108,6 +108,8 @@ class DirectoryIndexer:
     def _fork(
         self, chunk: list[str], known: dict[str, ChartVersion], previous: dict[str, list[int | str]]
     ) -> tuple[int, int]:
+        import pickle
+
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid:
