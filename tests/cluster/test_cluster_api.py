@@ -226,6 +226,18 @@ def test_watch_events_come_in_resource_version_order(cluster: MemoryCluster) -> 
     assert int(events[0][1]["metadata"]["resourceVersion"]) > after_create
 
 
+def test_a_deleted_event_carries_the_deletions_resource_version(
+        cluster: MemoryCluster) -> None:
+    cluster.create(configmap(a="1"))
+    created = cluster.current_resource_version()
+    cluster.delete(CM_REF)
+    deleted = cluster.current_resource_version()
+    [(kind, obj)] = cluster.events_since(created, "v1", "ConfigMap", "default")
+    assert (kind, obj["metadata"]["resourceVersion"]) == ("DELETED", str(deleted))
+    # A watcher resuming from the object it last saw gets nothing twice.
+    assert cluster.events_since(deleted, "v1", "ConfigMap", "default") == []
+
+
 def test_custom_resources_are_served_and_validated_after_their_crd(
         cluster: MemoryCluster) -> None:
     crontab = {"apiVersion": "stable.example.com/v1", "kind": "CronTab",

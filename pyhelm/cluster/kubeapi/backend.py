@@ -2,7 +2,7 @@
 
 ``Backend`` wraps a ``MemoryCluster`` (``pyhelm.cluster.memory``): the
 ``Cluster`` protocol (create/get/list/update/apply/delete), its event log
-(read with log positions, see ``events_since``) and its kind registry, plus
+(``events_since``) and its kind registry, plus
 what the HTTP layer wants beyond it (``exists``, dry runs, the status
 subresource). Every call is one transaction of the cluster, so a CLI process
 sharing the state file sees each write whole.
@@ -10,12 +10,10 @@ sharing the state file sees each write whole.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 from pyhelm.cluster.base import Manifest, ObjectRef
 from pyhelm.cluster.memory import MemoryCluster
-from pyhelm.cluster.memory.errors import ResourceExpired
 from pyhelm.cluster.memory.kinds import KindInfo
 from pyhelm.errors import NotFound
 
@@ -52,26 +50,17 @@ class Backend:
     # -- watch support ---------------------------------------------------------
     def events_since(self, resource_version: int, api_version: str, kind: str,
                      namespace: str | None) -> tuple[int, list[tuple[str, Manifest]]]:
-        """Watch events of one kind after ``resource_version``, and the log position reached.
+        """Watch events of one kind after ``resource_version``, and the position reached.
 
-        Each event's object carries the resourceVersion of its log entry — for
-        DELETED too, as a real API server sends it — so a client that resumes from
-        the last object it saw never gets an event twice. Raises ``ResourceExpired``
-        (410) when ``resource_version`` is older than the kept log.
+        Every event's object carries its event's resourceVersion (a DELETED one the
+        deletion's: see ``MemoryCluster.events_since``), so the position reached is the
+        last event's. Raises ``ResourceExpired`` (410) when ``resource_version`` is
+        older than the kept log.
         """
-        cluster = self.cluster
-        with cluster.transaction(write=False):
-            key = cluster.registry.for_object(api_version, kind).key
-            pruned = int(cluster.store.meta("watchPrunedThrough", "0") or 0)
-            if resource_version < pruned:
-                raise ResourceExpired(f"too old resource version: {resource_version} ({pruned})")
-            rows = cluster.store.log_since(resource_version, key, namespace)
-        events = []
-        for log_rv, event_type, body in rows:
-            obj = json.loads(body)
-            obj.setdefault("metadata", {})["resourceVersion"] = str(log_rv)
-            events.append((event_type, obj))
-        return (rows[-1][0] if rows else resource_version), events
+        events = self.cluster.events_since(resource_version, api_version, kind, namespace)
+        reached = int(events[-1][1]["metadata"]["resourceVersion"]) if events \
+            else resource_version
+        return reached, events
 
     def current_resource_version(self) -> int:
         return int(self.cluster.current_resource_version())

@@ -176,7 +176,12 @@ class MemoryCluster:
     def events_since(self, resource_version: int, api_version: str | None = None,
                      kind: str | None = None, namespace: str | None = None
                      ) -> list[tuple[str, Manifest]]:
-        """Watch events after ``resource_version``, oldest first. Raises ``ResourceExpired``."""
+        """Watch events after ``resource_version``, oldest first. Raises ``ResourceExpired``.
+
+        Each object carries the resourceVersion of its event — a DELETED one the
+        deletion's, as the API server sends it — so a watcher resuming from the last
+        object it saw gets no event twice. Superseded states are left out (compacted).
+        """
         with self.transaction(write=False):
             key = self.registry.for_object(api_version, kind).key if kind and api_version \
                 else None
@@ -185,7 +190,12 @@ class MemoryCluster:
                 raise ResourceExpired(f"too old resource version: {resource_version} "
                                       f"({pruned})")
             rows = self.store.log_since(resource_version, key, namespace)
-        return [(type_, orjson.loads(body)) for _, type_, body in rows]
+        events = []
+        for log_rv, type_, body in rows:
+            obj = orjson.loads(body)
+            obj["metadata"]["resourceVersion"] = str(log_rv)  # state files from before stamping
+            events.append((type_, obj))
+        return events
 
     # -- beyond the protocol: what `pyhelm cluster` needs ------------------------------
     def resolve(self, name: str) -> KindInfo:

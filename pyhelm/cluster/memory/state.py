@@ -58,6 +58,11 @@ def _controller(obj: Manifest) -> tuple[str, str] | None:
     return None
 
 
+def _stamped(obj: Manifest, rv: int) -> Manifest:
+    """``obj`` as its DELETED watch event shows it: with the deletion's resourceVersion."""
+    return {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(rv)}}
+
+
 def key_of(info: KindInfo, obj: Manifest) -> Key:
     meta = obj["metadata"]
     return (info.key, (meta.get("namespace") or "") if info.namespaced else "", meta["name"])
@@ -249,7 +254,7 @@ class WorkingSet:
                 if existed:
                     rv, last = self._deleted[key]
                     deletes.append(key)
-                    log.append((rv, "DELETED", *key, _dumps(last)))
+                    log.append((rv, "DELETED", *key, _dumps(_stamped(last, rv))))
                 continue
             live.append((key, obj))
             log.append((int(obj["metadata"]["resourceVersion"]),
