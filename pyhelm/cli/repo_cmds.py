@@ -61,7 +61,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--fail-on-no-result", action="store_true", help="exit 1 when nothing matches")
     p.set_defaults(handler=run_search)
     p = subparsers.add_parser("pull", parents=parents, help="download a chart from a repository")
-    p.add_argument("chart", metavar="REPO/CHART")
+    p.add_argument(
+        "chart", metavar="REPO/CHART", help="repo/chart, or the chart's name with --repo"
+    )
     p.add_argument(
         "--version", metavar="CONSTRAINT", help="version constraint (default: newest release)"
     )
@@ -71,6 +73,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     p.add_argument("--untar", action="store_true", help="unpack the chart after downloading it")
     p.add_argument("--untardir", default=".", help="with --untar: folder, under -d, to unpack into")
+    p.add_argument(
+        "--repo", metavar="URL", help="chart repository URL; CHART is then the chart's name"
+    )
+    p.add_argument("--username", default="", help="with --repo: user name")
+    p.add_argument("--password", default="", help="with --repo: password")
+    p.add_argument("--ca-file", default="", help="with --repo: CA bundle to verify the server")
+    p.add_argument(
+        "--insecure-skip-tls-verify", action="store_true", help="with --repo: skip TLS checks"
+    )
     p.set_defaults(handler=run_pull)
     _register_dependency(subparsers, parents)
 
@@ -284,8 +295,19 @@ def run_search(args: argparse.Namespace) -> int:
 
 def run_pull(args: argparse.Namespace) -> int:
     from pyhelm.repo.client import pull_chart
+    from pyhelm.repo.config import RepoEntry
 
     _apply_repo_flags(args)
+    repo = None
+    if args.repo:
+        repo = RepoEntry(
+            name="pull",
+            url=args.repo,
+            username=args.username,
+            password=args.password,
+            caFile=args.ca_file,
+            insecure_skip_tls_verify=args.insecure_skip_tls_verify,
+        )
     pull_chart(
         args.chart,
         args.version,
@@ -293,6 +315,7 @@ def run_pull(args: argparse.Namespace) -> int:
         args.destination,
         args.untar,
         args.untardir if args.untar else None,
+        repo,
     )
     return 0
 

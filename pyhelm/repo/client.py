@@ -308,6 +308,18 @@ def _credentials_for(entry: RepoEntry, url: str) -> RepoEntry:
     return dataclasses.replace(entry, username="", password="")
 
 
+def find_in_url(
+    entry: RepoEntry, chart: str, version: str | None, devel: bool = False
+) -> tuple[RepoEntry, ChartVersion]:
+    """Find ``chart`` in the repository at ``entry.url`` without adding it (``--repo``)."""
+    url = f"{entry.url}/index.yaml"
+    index = IndexFile.load(http_get(entry, url).content, url)
+    try:
+        return entry, index.get(chart, version, devel)
+    except RepoError as exc:
+        raise RepoError(f"{entry.url}: {exc}") from None
+
+
 def find_chart(
     reference: str, version: str | None, devel: bool = False
 ) -> tuple[RepoEntry, ChartVersion]:
@@ -359,8 +371,13 @@ def pull_chart(
     dest: str | Path = ".",
     untar: bool = False,
     untardir: str | None = None,
+    repo: RepoEntry | None = None,
 ) -> Path:
-    """``pull``: copy a verified archive into ``dest`` (or unpack it there with ``untar``)."""
+    """``pull``: copy a verified archive into ``dest`` (or unpack it there with ``untar``).
+
+    ``reference`` is ``repo/chart``, or just the chart's name when ``repo``
+    (``--repo URL``) names a repository that need not have been added.
+    """
     from pyhelm.chart.archive import extract_archive
 
     folder = Path(dest)
@@ -368,7 +385,11 @@ def pull_chart(
         raise RepoError(
             f"{folder}: destination folder does not exist; create it or pass another -d"
         )
-    entry, cv = find_chart(reference, version, devel)
+    entry, cv = (
+        find_chart(reference, version, devel)
+        if repo is None
+        else find_in_url(repo, reference, version, devel)
+    )
     archive = download_chart(entry, cv)
     if untar:
         return extract_archive(

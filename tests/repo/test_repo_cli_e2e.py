@@ -200,3 +200,15 @@ def test_basic_auth_credentials_are_sent(pyhelm, make_chart, tmp_path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_pull_with_repo_url_needs_no_added_repository(
+    pyhelm, make_chart, static_server, tmp_path
+) -> None:
+    url, www, _ = static_server
+    _publish(pyhelm, make_chart, www, url)
+    done = pyhelm("pull", "web", "--repo", url, "--version", "~0.1", "-d", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "web-0.1.0.tgz").is_file()
+    missing = pyhelm("pull", "nope", "--repo", url, "-d", str(tmp_path))
+    assert missing.returncode == 1 and f"{url}: chart 'nope' not found" in missing.stderr
