@@ -33,6 +33,7 @@ from jinja2.utils import missing
 from pyhelm.errors import RenderError, SandboxError
 from pyhelm.render import functions
 from pyhelm.render.codecache import CodeCache
+from pyhelm.render.shapes import ShapeCompiler
 
 #: How deep ``include`` and ``tpl`` may nest (a helper that includes itself stops here).
 MAX_DEPTH = 64
@@ -174,6 +175,7 @@ class ChartLoader(BaseLoader):
         self.sources: dict[str, str] = {}
         self.scopes: dict[str, ChartScope] = {}
         self.code_cache = code_cache
+        self.compiler: ShapeCompiler | None = None  # made on the first compile
 
     def add(self, name: str, source: str, scope: ChartScope) -> None:
         self.sources[name] = source
@@ -190,7 +192,9 @@ class ChartLoader(BaseLoader):
             raise TemplateNotFound(name)
         code = self.code_cache.get(name, source)
         if code is None:
-            code = environment.compile(source, name, name)
+            if self.compiler is None:
+                self.compiler = ShapeCompiler(environment)
+            code = self.compiler.compile(source, name)
             self.code_cache.put(name, source, code)
         scope = self.scopes[name]
         return environment.template_class.from_code(
@@ -275,6 +279,7 @@ class RenderEnv:
             keep_trailing_newline=True,
             auto_reload=False,
             cache_size=-1,
+            optimized=False,  # the optimizer's folding costs more compile time than it saves
         )
         self._install_functions()
 

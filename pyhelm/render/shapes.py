@@ -1,0 +1,96 @@
+"""Compile templates that differ only in their literal text once.
+
+Charts often hold many templates of one *shape*: the same tags and
+expressions, with different text between them (a service per component, a
+generated chart). Jinja2's compiled code depends on that text only through
+string constants, so :class:`ShapeCompiler` lexes a template, replaces each
+text chunk (and the template's name) with a numbered marker, and compiles
+that marked token stream once. Every template of the same shape — the key is
+the whole marked token stream, line numbers included, so error locations stay
+exact — gets a copy of the code with the markers in its constants replaced by
+its own text and name. A template of a new shape costs one lexing more than a
+plain compile; one whose shape was seen costs only the lexing.
+
+Anything unusual (a marker character in the source, a syntax error) falls back
+to Jinja2's own ``compile``, which raises the error with the real names.
+"""
+
+from __future__ import annotations
+
+import re
+from types import CodeType
+from typing import Any
+
+from jinja2 import Environment
+from jinja2.lexer import TOKEN_DATA, TokenStream
+from jinja2.parser import Parser
+
+_OPEN, _CLOSE = "\ufdd0", "\ufdd1"  # Unicode noncharacters: never in a real template
+_MARKER_RE = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+_NAME = f"{_OPEN}0{_CLOSE}"  # marker 0 is the template's name
+
+Shape = tuple[tuple[int, str, str], ...]
+
+
+class ShapeCompiler:
+    """``compile(source, name)`` → the code Jinja2 would compile, shared across same-shape
+    templates of one environment."""
+
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+        self.shapes: dict[Shape, CodeType] = {}
+
+    def compile(self, source: str, name: str) -> CodeType:
+        env = self.environment
+        if _OPEN in source or _OPEN in name:
+            return env.compile(source, name, name)
+        try:
+            shape, texts = self._mark(source, name)
+            code = self.shapes.get(shape)
+            if code is None:
+                code = self.shapes[shape] = self._compile_shape(shape)
+        except Exception:  # lexing or parsing failed: let Jinja2 raise it with the real names
+            return env.compile(source, name, name)
+        return _fill(code, texts)
+
+    def _mark(self, source: str, name: str) -> tuple[Shape, list[str]]:
+        """The token stream with text chunks replaced by markers, and the texts by marker."""
+        lexer = self.environment.lexer
+        texts = [name]
+        shape = []
+        for lineno, kind, value in lexer.tokeniter(source, name, name):
+            if kind == TOKEN_DATA:
+                texts.append(lexer._normalize_newlines(value))
+                value = f"{_OPEN}{len(texts) - 1}{_CLOSE}"
+            shape.append((lineno, kind, value))
+        return tuple(shape), texts
+
+    def _compile_shape(self, shape: Shape) -> CodeType:
+        env = self.environment
+        parser = Parser(env, "", _NAME, _NAME)
+        parser.stream = TokenStream(env.lexer.wrap(iter(shape), _NAME, _NAME), _NAME, _NAME)
+        generated = env._generate(parser.parse(), _NAME, _NAME)
+        return env._compile(generated, _NAME)
+
+
+def _fill(code: CodeType, texts: list[str]) -> CodeType:
+    """``code`` with every marker in its string constants (nested code too) replaced."""
+
+    def text(match: re.Match[str]) -> str:
+        return texts[int(match.group(1))]
+
+    def constant(value: Any) -> Any:
+        if isinstance(value, str):
+            return _MARKER_RE.sub(text, value) if _OPEN in value else value
+        if isinstance(value, CodeType):
+            return fill(value)
+        if isinstance(value, (tuple, frozenset)):
+            return type(value)(constant(item) for item in value)
+        return value
+
+    def fill(code: CodeType) -> CodeType:
+        return code.replace(
+            co_consts=tuple(constant(c) for c in code.co_consts), co_filename=texts[0]
+        )
+
+    return fill(code)
