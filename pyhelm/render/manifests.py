@@ -77,9 +77,10 @@ _SEPARATOR = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
 _AMBIGUOUS_START = tuple("&*!|>{[%@`")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RenderedManifest:
-    """One rendered document, with what the install needs to know about it."""
+    """One rendered document, with what the install needs to know about it. Read-only by
+    contract; not ``frozen`` because that costs ~2 µs per document (5,000-document charts)."""
 
     source: str
     text: str
@@ -126,6 +127,11 @@ def manifests_of(source: str, rendered: str) -> list[RenderedManifest]:
 
 
 _PLAIN = r"([A-Za-z0-9][-A-Za-z0-9_./]*)"
+#: The commonest document: metadata is just a plain name (and namespace), then a top-level key.
+_SIMPLE = re.compile(
+    rf"apiVersion: {_PLAIN}\nkind: {_PLAIN}\nmetadata:\n  name: {_PLAIN}"
+    rf"(?:\n  namespace: {_PLAIN})?(?:\n(?=[^\s#])|\Z)"
+)
 _FAST_START = re.compile(rf"apiVersion: {_PLAIN}\nkind: {_PLAIN}\nmetadata:\n")
 _FAST_NAME = re.compile(rf"^  name: {_PLAIN}$", re.MULTILINE)
 _FAST_NAMESPACE = re.compile(rf"^  namespace: {_PLAIN}$", re.MULTILINE)
@@ -134,6 +140,11 @@ _FAST_NAMESPACE = re.compile(rf"^  namespace: {_PLAIN}$", re.MULTILINE)
 def _fast(source: str, doc: str) -> RenderedManifest | None:
     """The common shape in one regex pass: ``apiVersion``, ``kind``, ``metadata`` first, plain
     values, no annotations. None when the document is not that simple."""
+    simple = _SIMPLE.match(doc)
+    if simple is not None:
+        if _TOP_KEY.search(doc, simple.end()):
+            return None
+        return RenderedManifest(source, doc, *simple.groups())
     start = _FAST_START.match(doc)
     if start is None:
         return None

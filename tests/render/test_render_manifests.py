@@ -36,6 +36,12 @@ HEADS = [
     "apiVersion: v1\nkind: Service\nmetadata:\n  name: first\nkind: Endpoints\n",
     "apiVersion: v1\nkind: Service\nmetadata:\n  name: quoted # comment\n",
     "apiVersion: v1\nkind: Service\nmetadata:\n  name: 'quoted'\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns\ndata:\n  k: v\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns\n  labels:\n    x: y\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {}\nmetadata:\n  name: b\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n# note\n  namespace: late\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns\n  name: b\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    k: v\n",
 ]
 
 
