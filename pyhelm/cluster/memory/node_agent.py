@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -22,8 +21,8 @@ from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.clock import parse_timestamp, timestamp
 from pyhelm.cluster.memory.controllers.common import active, event, put
 from pyhelm.cluster.memory.names import new_uid
+from pyhelm.cluster.memory.placement import IpPools
 from pyhelm.cluster.memory.state import Change
-from pyhelm.errors import ClusterError
 
 Manifest = dict[str, Any]
 _COMPONENT = "kubelet"
@@ -49,7 +48,7 @@ def image_problem(image: str) -> str:
 
 
 def sync(api: Api, changes: list[Change]) -> None:
-    ips: dict[str, IpPool] | None = None
+    ips: IpPools | None = None
     latest: dict[tuple[str, str, str], bool] = {}  # pod key -> resync asked
     for change in changes:
         if change.key[0] != "Pod":
@@ -72,7 +71,7 @@ def sync(api: Api, changes: list[Change]) -> None:
         if node is None:
             continue
         if ips is None:
-            ips = _ips_in_use(api)
+            ips = IpPools.of(api.ws)
         reconcile(api, pod, node, ips, resync=resync)
 
 
@@ -87,59 +86,18 @@ def _settled(pod: Manifest) -> bool:
                for cs, c in zip(statuses, containers, strict=True))
 
 
-class IpPool:
-    """Free pod IPs of one node, handed out in order (a cursor, not a scan per pod)."""
-
-    def __init__(self, node: Manifest) -> None:
-        self.used: set[str] = set()
-        self._candidates = self._all(node_index(node))
-
-    @staticmethod
-    def _all(base: int) -> Iterator[str]:
-        for block in range(16):
-            third = base + 16 * block
-            if third > 255:
-                return
-            for last in range(2, 255):
-                yield f"10.244.{third}.{last}"
-
-    def allocate(self, node_name: str) -> str:
-        for candidate in self._candidates:
-            if candidate not in self.used:
-                self.used.add(candidate)
-                return candidate
-        raise ClusterError(f"node {node_name} ran out of pod IPs; add a node with "
-                           "'pyhelm cluster nodes add'")
-
-
-def _ips_in_use(api: Api) -> dict[str, IpPool]:
-    pools = {n["metadata"]["name"]: IpPool(n) for n in api.ws.list("Node")}
-    for pod in api.ws.iter_kind("Pod"):
-        ip = (pod.get("status") or {}).get("podIP")
-        node_name = (pod.get("spec") or {}).get("nodeName", "")
-        if ip and node_name in pools:
-            pools[node_name].used.add(ip)
-    return pools
-
-
-def node_index(node: Manifest) -> int:
-    cidr = (node.get("spec") or {}).get("podCIDR", "10.244.1.0/24")
-    return int(cidr.split(".")[2])
-
-
-def reconcile(api: Api, pod: Manifest, node: Manifest, ips: dict[str, IpPool],
+def reconcile(api: Api, pod: Manifest, node: Manifest, ips: IpPools,
               resync: bool = False) -> None:
     before = pod.get("status") or {}
     status = dict(before)
     now = api.ws.now
     old = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
-    node_name = node["metadata"]["name"]
     new_statuses = []
     events: list[tuple[str, str, str]] = []
     for c in pod["spec"].get("containers") or ():
         new_statuses.append(_container_status(c, old.get(c.get("name")), now, resync, events))
     if not status.get("podIP"):
-        ip = ips.setdefault(node_name, IpPool(node)).allocate(node_name)
+        ip = ips.allocate(node)
         status["podIP"] = ip
         status["podIPs"] = [{"ip": ip}]
     status["hostIP"] = _node_ip(node)

@@ -4,16 +4,22 @@ Filters (as kube-scheduler's): node unschedulable (cordoned), taints the pod
 does not tolerate, nodeSelector, required node affinity, pod count, CPU and
 memory requests against allocatable. Score: the least-loaded node (fewest pods
 relative to capacity), ties by name, so placement is deterministic.
+
+Node usage comes from ``placement.NodeUsage`` (stored totals plus this
+command's changes) and pending pods from the store's index of them, so one
+write costs the same however many pods the cluster holds.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.controllers.common import active, event, put
+from pyhelm.cluster.memory.placement import NodeUsage
 from pyhelm.cluster.memory.quantity import parse_quantity, pod_requests
 from pyhelm.cluster.memory.state import Change
 
@@ -31,24 +37,30 @@ class NodeLoad:
 
 
 def sync(api: Api, changes: list[Change]) -> None:
-    retry_all = any(c.key[0] == "Node" or (c.key[0] == "Pod" and c.type == "DELETED")
-                    for c in changes)
+    usage = NodeUsage.of(api.ws)
+    retry_all = False
+    latest: dict[tuple[str, str, str], Manifest] = {}
+    for c in changes:
+        if c.key[0] == "Pod":
+            usage.note(c.key)
+            if c.type == "DELETED":
+                retry_all = True
+            else:
+                latest[c.key] = c.obj
+        elif c.key[0] == "Node":
+            retry_all = True
     if retry_all:
-        candidates = [p for p in api.ws.iter_kind("Pod") if _pending(p)]
-    else:
-        latest = {c.key: c.obj for c in changes if c.key[0] == "Pod" and c.type != "DELETED"}
-        candidates = [pod for pod in latest.values() if _pending(pod)]
+        latest.update((("Pod", ns, name), pod) for ns, name in api.ws.store.pending_pods()
+                      if (pod := api.ws.get("Pod", ns, name)) is not None)
+        latest.update((("Pod", p["metadata"].get("namespace") or "", p["metadata"]["name"]), p)
+                      for p in api.ws.loaded("Pod"))
+    candidates = sorted((key, pod) for key, pod in latest.items()
+                        if _pending(pod) and api.ws.get(*key) is pod)
     if not candidates:
         return
-    loads = _loads(api)
-    seen: set[int] = set()
-    for pod in sorted(candidates, key=lambda p: (p["metadata"].get("namespace", ""),
-                                                  p["metadata"]["name"])):
-        if id(pod) in seen or api.ws.get("Pod", pod["metadata"].get("namespace", ""),
-                                         pod["metadata"]["name"]) is not pod:
-            continue
-        seen.add(id(pod))
-        schedule(api, pod, loads)
+    loads = _loads(api, usage)
+    for key, pod in candidates:
+        schedule(api, pod, loads, lambda placed, key=key: usage.follow(key, placed))
 
 
 def _pending(pod: Manifest) -> bool:
@@ -57,18 +69,17 @@ def _pending(pod: Manifest) -> bool:
         spec.get("schedulerName", "default-scheduler") == "default-scheduler"
 
 
-def _loads(api: Api) -> dict[str, NodeLoad]:
+def _loads(api: Api, usage: NodeUsage) -> dict[str, NodeLoad]:
     loads = {}
+    totals = usage.current()
     for node in api.ws.list("Node"):
         alloc = (node.get("status") or {}).get("allocatable") or {}
-        loads[node["metadata"]["name"]] = NodeLoad(node, allocatable={
+        name = node["metadata"]["name"]
+        pods, millicores, memory = totals.get(name, (0, 0, 0))
+        loads[name] = NodeLoad(node, pods, millicores / 1000, float(memory), allocatable={
             "cpu": parse_quantity(alloc.get("cpu", 0)),
             "memory": parse_quantity(alloc.get("memory", 0)),
             "pods": parse_quantity(alloc.get("pods", 0))})
-    for pod in api.ws.iter_kind("Pod"):
-        node_name = (pod.get("spec") or {}).get("nodeName")
-        if node_name in loads and active(pod):
-            _add(loads[node_name], pod)
     return loads
 
 
@@ -79,7 +90,10 @@ def _add(load: NodeLoad, pod: Manifest, requests: tuple[float, float] | None = N
     load.memory += memory
 
 
-def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad]) -> None:
+def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad],
+             placed: Callable[[Manifest], None] = lambda pod: None) -> None:
+    """Bind ``pod`` to the best node that fits (``placed(pod)`` is told), or mark it
+    unschedulable."""
     spec = pod.get("spec") or {}
     plain = not (spec.get("nodeSelector") or spec.get("affinity") or spec.get("tolerations"))
     requests = pod_requests(spec)
@@ -112,6 +126,7 @@ def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad]) -> None:
          "lastTransitionTime": meta["creationTimestamp"]}]
     put(api, pod)
     _add(best, pod, requests)
+    placed(pod)
     event(api, pod, "Scheduled",
           f'Successfully assigned {meta.get("namespace")}/{meta["name"]} to {node_name}',
           "default-scheduler")

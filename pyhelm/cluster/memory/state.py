@@ -17,6 +17,7 @@ import orjson
 
 from pyhelm.cluster.memory.clock import Clock, timestamp
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
+from pyhelm.cluster.memory.placement import placement
 from pyhelm.cluster.memory.store import Key, Store
 from pyhelm.cluster.memory.tables import pod_summary
 
@@ -123,6 +124,20 @@ class WorkingSet:
 
     def iter_kind(self, kind: str) -> Iterator[Manifest]:
         return (v for v in self._load_kind(kind).values() if v is not None)
+
+    def loaded(self, kind: str) -> Iterator[Manifest]:
+        """The objects of ``kind`` this transaction has read or written so far."""
+        return (v for v in self._kinds.get(kind, {}).values() if v is not None)
+
+    def fully_loaded(self, kind: str) -> bool:
+        """Whether every stored object of ``kind`` has been read into this transaction."""
+        return kind in self._full
+
+    def existed_before(self, key: Key) -> bool:
+        """Whether ``key`` was stored when this transaction began."""
+        if key in self._existed:
+            return self._existed[key]
+        return self.store.load_one(key) is not None
 
     def ensure_loaded(self, kind: str) -> None:
         """Read every object of ``kind`` now, so later lookups never touch the file."""
@@ -261,7 +276,11 @@ class WorkingSet:
                         "MODIFIED" if existed else "ADDED", *key, None))
         log.sort(key=lambda entry: entry[0])
         rows = ((*key, controller_uid(obj), int(obj["metadata"]["resourceVersion"]), _dumps(obj),
-                 _dumps(pod_summary(obj)) if key[0] == "Pod" else None) for key, obj in live)
+                 *((_dumps(pod_summary(obj)), placement(obj)) if key[0] == "Pod"
+                   else (None, None))) for key, obj in live)
         self.store.write(rows, deletes, log, self.rv)
+        pools = self.memo.get("ip-pools")
+        if pools is not None:
+            pools.save()
         self.store.add_event_groups([(*key, self.stamp, _dumps(entries))
                                      for key, entries in self.kube_events.items()])

@@ -37,8 +37,12 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (
     kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
     owner TEXT, rv INTEGER NOT NULL, body TEXT NOT NULL, summary TEXT,
+    node TEXT, ip TEXT, active INTEGER, cpu INTEGER, memory INTEGER,
     PRIMARY KEY (kind, namespace, name));
 CREATE INDEX IF NOT EXISTS objects_owner ON objects (owner) WHERE owner IS NOT NULL;
+CREATE TABLE IF NOT EXISTS node_usage (
+    node TEXT PRIMARY KEY, pods INTEGER NOT NULL, cpu INTEGER NOT NULL,
+    memory INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS watch_events (
     rv INTEGER PRIMARY KEY, type TEXT NOT NULL, kind TEXT NOT NULL,
     namespace TEXT NOT NULL, name TEXT NOT NULL, body TEXT);
@@ -47,8 +51,49 @@ CREATE TABLE IF NOT EXISTS event_groups (
     obj_name TEXT NOT NULL, obj_uid TEXT, ts TEXT NOT NULL, entries TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS event_groups_obj ON event_groups (namespace, obj_name);
 """
+#: Pods' placement columns (kept by ``write``), their indexes and the triggers that keep
+#: ``node_usage`` (active pods, millicores and bytes requested per node) in step with them.
+_PLACEMENT = """
+CREATE INDEX IF NOT EXISTS objects_ip ON objects (ip) WHERE ip IS NOT NULL;
+CREATE INDEX IF NOT EXISTS objects_pending ON objects (kind, namespace, name)
+    WHERE active = 1 AND node IS NULL;
+CREATE TRIGGER IF NOT EXISTS usage_insert AFTER INSERT ON objects
+    WHEN NEW.active = 1 AND NEW.node IS NOT NULL BEGIN
+    INSERT INTO node_usage VALUES (NEW.node, 1, NEW.cpu, NEW.memory) ON CONFLICT (node)
+    DO UPDATE SET pods = pods + 1, cpu = cpu + NEW.cpu, memory = memory + NEW.memory; END;
+CREATE TRIGGER IF NOT EXISTS usage_delete AFTER DELETE ON objects
+    WHEN OLD.active = 1 AND OLD.node IS NOT NULL BEGIN
+    UPDATE node_usage SET pods = pods - 1, cpu = cpu - OLD.cpu, memory = memory - OLD.memory
+    WHERE node = OLD.node; END;
+CREATE TRIGGER IF NOT EXISTS usage_update_old AFTER UPDATE OF node, active, cpu, memory
+    ON objects WHEN OLD.active = 1 AND OLD.node IS NOT NULL BEGIN
+    UPDATE node_usage SET pods = pods - 1, cpu = cpu - OLD.cpu, memory = memory - OLD.memory
+    WHERE node = OLD.node; END;
+CREATE TRIGGER IF NOT EXISTS usage_update_new AFTER UPDATE OF node, active, cpu, memory
+    ON objects WHEN NEW.active = 1 AND NEW.node IS NOT NULL BEGIN
+    INSERT INTO node_usage VALUES (NEW.node, 1, NEW.cpu, NEW.memory) ON CONFLICT (node)
+    DO UPDATE SET pods = pods + 1, cpu = cpu + NEW.cpu, memory = memory + NEW.memory; END;
+"""
+_COLUMNS = ("summary TEXT", "node TEXT", "ip TEXT", "active INTEGER", "cpu INTEGER",
+            "memory INTEGER")
 
 Key = tuple[str, str, str]  # (kind key, namespace or "", name)
+
+
+class Placement(NamedTuple):
+    """What the scheduler and node agent need of a stored pod, kept in its row."""
+
+    node: str | None  # spec.nodeName
+    ip: str | None  # status.podIP
+    active: bool  # neither finished nor being deleted: counts against its node
+    cpu: int  # millicores requested
+    memory: int  # bytes requested
+
+
+#: One object row as ``write`` takes it: kind, namespace, name, owner uid, resourceVersion,
+#: JSON body, then for pods their JSON summary and placement (None for other kinds).
+Row = tuple[str, str, str, str | None, int, str, str | None, Placement | None]
+_NO_PLACEMENT = (None, None, None, None, None)
 
 
 class KubeEventRow(NamedTuple):
@@ -85,11 +130,27 @@ class Store:
             self.db.execute("PRAGMA busy_timeout=30000")
             self.db.executescript(_SCHEMA)
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(objects)")}
-            if "summary" not in columns:  # a state file from before summaries
-                self.db.execute("ALTER TABLE objects ADD COLUMN summary TEXT")
+            for column in _COLUMNS:  # a state file from before them
+                if column.split()[0] not in columns:
+                    self.db.execute(f"ALTER TABLE objects ADD COLUMN {column}")
+            self.db.executescript(_PLACEMENT)
+            if "active" not in columns:
+                self._fill_placements()
         except sqlite3.Error as exc:
             raise ClusterUnreachable(f"cannot open the cluster state file {self.path}: {exc}; "
                                      "check the path or choose another with --state") from exc
+
+    def _fill_placements(self) -> None:
+        """Give the pods of a state file written before placement columns theirs."""
+        from pyhelm.cluster.memory.placement import placement
+
+        self.begin(write=True)
+        rows = self.db.execute("SELECT namespace, name, body FROM objects WHERE kind='Pod'")
+        self.db.executemany(
+            "UPDATE objects SET node=?, ip=?, active=?, cpu=?, memory=? "
+            "WHERE kind='Pod' AND namespace=? AND name=?",
+            [(*placement(json.loads(body)), ns, name) for ns, name, body in rows.fetchall()])
+        self.commit()
 
     # -- transactions -------------------------------------------------------
     def begin(self, write: bool) -> None:
@@ -141,20 +202,23 @@ class Store:
     def stored_kinds(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT kind FROM objects")}
 
-    def write(self, upserts: Iterable[tuple[str, str, str, str | None, int, str, str | None]],
-              deletes: Iterable[Key],
+    def write(self, upserts: Iterable[Row], deletes: Iterable[Key],
               log: Iterable[tuple[int, str, str, str, str, str | None]],
               resource_version: int) -> None:
         """Persist one transaction's net changes and advance the resourceVersion counter.
 
-        ``upserts`` are (kind, namespace, name, owner uid, resourceVersion, JSON body, JSON
-        summary or None).
+        Node usage follows the pods written and deleted (triggers), so reading it never
+        needs the pods themselves.
         """
         self.db.executemany("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?",
                             list(deletes))
         self.db.executemany(
-            "INSERT OR REPLACE INTO objects (kind, namespace, name, owner, rv, body, summary) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", upserts)
+            "INSERT INTO objects (kind, namespace, name, owner, rv, body, summary, node, ip, "
+            "active, cpu, memory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (kind, namespace, name) DO UPDATE SET owner=excluded.owner, "
+            "rv=excluded.rv, body=excluded.body, summary=excluded.summary, node=excluded.node, "
+            "ip=excluded.ip, active=excluded.active, cpu=excluded.cpu, memory=excluded.memory",
+            ((*row[:7], *(row[7] or _NO_PLACEMENT)) for row in upserts))
         self.db.executemany(
             "INSERT INTO watch_events (rv, type, kind, namespace, name, body) "
             "VALUES (?, ?, ?, ?, ?, ?)", list(log))
@@ -162,12 +226,36 @@ class Store:
         self._prune("watch_events", "rv", WATCH_LOG_LIMIT)
 
     def _prune(self, table: str, column: str, limit: int) -> None:
-        row = self.db.execute(f"SELECT max({column}) - min({column}), max({column}) FROM {table}"
-                              ).fetchone()
+        row = self.db.execute(f"SELECT (SELECT max({column}) FROM {table}) - (SELECT min("
+                              f"{column}) FROM {table}), (SELECT max({column}) FROM {table})"
+                              ).fetchone()  # each min/max alone: an index lookup, no scan
         if row[0] is not None and row[0] > limit * 2:
             self.db.execute(f"DELETE FROM {table} WHERE {column} <= ?", (row[1] - limit,))
             if table == "watch_events":
                 self.set_meta("watchPrunedThrough", str(row[1] - limit))
+
+    # -- placement -------------------------------------------------------------
+    def node_usage(self) -> dict[str, tuple[int, int, int]]:
+        """Active pods, millicores and bytes requested, per node, as stored."""
+        return {node: (pods, cpu, memory) for node, pods, cpu, memory in self.db.execute(
+            "SELECT node, pods, cpu, memory FROM node_usage WHERE pods > 0")}
+
+    def placement(self, key: Key) -> Placement | None:
+        """The stored placement of one pod (None when there is no such pod)."""
+        row = self.db.execute("SELECT node, ip, active, cpu, memory FROM objects "
+                              "WHERE kind=? AND namespace=? AND name=?", key).fetchone()
+        return Placement(row[0], row[1], bool(row[2]), row[3] or 0, row[4] or 0) \
+            if row and row[2] is not None else None
+
+    def pending_pods(self) -> list[tuple[str, str]]:
+        """(namespace, name) of the stored active pods no node runs yet."""
+        return self.db.execute("SELECT namespace, name FROM objects WHERE kind='Pod' AND "
+                               "active = 1 AND node IS NULL").fetchall()
+
+    def ip_held(self, ip: str) -> bool:
+        """Whether a stored pod holds the pod IP ``ip``."""
+        return self.db.execute("SELECT 1 FROM objects WHERE ip=? LIMIT 1", (ip,)
+                               ).fetchone() is not None
 
     # -- watch log -----------------------------------------------------------
     def log_since(self, rv: int, kind: str | None, namespace: str | None
@@ -223,5 +311,5 @@ class Store:
         self.db.execute("DELETE FROM event_groups WHERE namespace=?", (namespace,))
 
     def reset(self) -> None:
-        for table in ("objects", "watch_events", "event_groups", "meta"):
+        for table in ("objects", "watch_events", "event_groups", "meta", "node_usage"):
             self.db.execute(f"DELETE FROM {table}")
