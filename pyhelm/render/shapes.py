@@ -25,6 +25,8 @@ from jinja2 import Environment
 from jinja2.lexer import TOKEN_DATA, TokenStream
 from jinja2.parser import Parser
 
+from pyhelm.render import skeleton
+
 _OPEN, _CLOSE = "\ufdd0", "\ufdd1"  # Unicode noncharacters: never in a real template
 _MARKER_RE = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 _NAME = f"{_OPEN}0{_CLOSE}"  # marker 0 is the template's name
@@ -39,11 +41,18 @@ class ShapeCompiler:
     def __init__(self, environment: Environment) -> None:
         self.environment = environment
         self.shapes: dict[Shape, CodeType] = {}
+        #: skeleton -> the shape of the templates it stands for (None: lex those for real)
+        self.skeletons: dict[str, Shape | None] = {}
+        self.use_skeletons = _skeleton_rules_hold(environment)
 
     def compile(self, source: str, name: str) -> CodeType:
         env = self.environment
         if _OPEN in source or _OPEN in name:
             return env.compile(source, name, name)
+        cut = skeleton.split(source) if self.use_skeletons else None
+        known = self.skeletons.get(cut[0]) if cut is not None else None
+        if cut is not None and known is not None:
+            return _fill(self.shapes[known], [name, *cut[1]])
         try:
             shape, texts = self._mark(source, name)
             code = self.shapes.get(shape)
@@ -51,6 +60,8 @@ class ShapeCompiler:
                 code = self.shapes[shape] = self._compile_shape(shape)
         except Exception:  # lexing or parsing failed: let Jinja2 raise it with the real names
             return env.compile(source, name, name)
+        if cut is not None:  # trust this skeleton only if it cut the text as the lexer did
+            self.skeletons[cut[0]] = shape if cut[1] == texts[1:] else None
         return _fill(code, texts)
 
     def _mark(self, source: str, name: str) -> tuple[Shape, list[str]]:
@@ -94,3 +105,18 @@ def _fill(code: CodeType, texts: list[str]) -> CodeType:
         )
 
     return fill(code)
+
+
+def _skeleton_rules_hold(env: Environment) -> bool:
+    """:mod:`skeleton` knows the lexer's rules for this configuration only."""
+    return (
+        env.trim_blocks
+        and env.lstrip_blocks
+        and env.keep_trailing_newline
+        and (env.block_start_string, env.block_end_string) == ("{%", "%}")
+        and (env.variable_start_string, env.variable_end_string) == ("{{", "}}")
+        and (env.comment_start_string, env.comment_end_string) == ("{#", "#}")
+        and env.line_statement_prefix is None
+        and env.line_comment_prefix is None
+        and not env.extensions
+    )

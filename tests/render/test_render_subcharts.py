@@ -29,8 +29,7 @@ def nested_chart(tmp_path: Path) -> Path:
     leaf = mid / "charts" / "leaf"
     _write(
         root,
-        "apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n"
-        "- name: mid\n  version: 0.1.0\n",
+        "apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n- name: mid\n  version: 0.1.0\n",
     )
     _write(
         mid,
