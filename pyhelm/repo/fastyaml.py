@@ -73,12 +73,12 @@ def iter_index(data: bytes, source: str) -> tuple[dict[str, Any], Iterator[tuple
 
 
 def parse_whole(data: bytes, source: str) -> Any:
-    """JSON by the fast path, else YAML."""
+    """JSON by the fast path (Helm 4's ``repo index --json``), else YAML."""
     if data[:64].lstrip().startswith(b"{"):
         try:
             return json.loads(data)
         except ValueError:
-            pass
+            pass  # JSON-looking YAML (flow style): read it as YAML
     return load_yaml(data, source)
 
 

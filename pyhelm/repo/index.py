@@ -336,15 +336,9 @@ def _encode(doc: dict[str, Any], as_json: bool) -> bytes:
 
 def parse_index_bytes(data: bytes, source: str) -> Any:
     """Parse index bytes: JSON when they start with ``{`` (fast), else YAML."""
-    head = data[:64].lstrip()
-    if head.startswith(b"{"):
-        try:
-            return json.loads(data)
-        except ValueError:
-            pass  # JSON-looking YAML (flow style): fall through to the YAML parser
-    from pyhelm.repo.fastyaml import load_yaml
+    from pyhelm.repo.fastyaml import parse_whole
 
-    return load_yaml(data, source)
+    return parse_whole(data, source)
 
 
 def index_directory(
