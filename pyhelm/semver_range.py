@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.errors import PyHelmError
@@ -39,7 +39,7 @@ _PATTERNS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _re(name: str) -> re.Pattern[str]:
     """The constraint grammar's regular expressions, compiled on first use (startup stays cheap)."""
     return re.compile(_PATTERNS[name])

@@ -240,7 +240,7 @@ class IndexFile:
                 and len(raw) == len(versions)
                 and all(
                     isinstance(r, dict) and r.get("version") == cv.version
-                    for r, cv in zip(raw, versions)
+                    for r, cv in zip(raw, versions, strict=True)
                 )
             ):
                 self.blocks[name] = (list(versions), text)
