@@ -33,7 +33,6 @@ from jinja2.utils import missing
 from pyhelm.errors import RenderError, SandboxError
 from pyhelm.render import functions
 from pyhelm.render.codecache import CodeCache
-from pyhelm.render.shapes import ShapeCompiler
 
 #: How deep ``include`` and ``tpl`` may nest (a helper that includes itself stops here).
 MAX_DEPTH = 64
@@ -175,7 +174,7 @@ class ChartLoader(BaseLoader):
         self.sources: dict[str, str] = {}
         self.scopes: dict[str, ChartScope] = {}
         self.code_cache = code_cache
-        self.compiler: ShapeCompiler | None = None  # made on the first compile
+        self.compiler: Any = None  # a shapes.ShapeCompiler, made (imported) on the first compile
 
     def add(self, name: str, source: str, scope: ChartScope) -> None:
         self.sources[name] = source
@@ -193,13 +192,17 @@ class ChartLoader(BaseLoader):
         code = self.code_cache.get(name, source)
         if code is None:
             if self.compiler is None:
+                from pyhelm.render.shapes import ShapeCompiler
+
                 self.compiler = ShapeCompiler(environment)
             code = self.compiler.compile(source, name)
             self.code_cache.put(name, source, code)
-        scope = self.scopes[name]
-        return environment.template_class.from_code(
-            environment, code, {**scope.globals_for(name), **(globals or {})}, lambda: True
-        )
+        merged = self.scopes[name].globals_for(name)
+        # Jinja2 passes a ChainMap over the environment's ~90 functions; merging its layers as
+        # dicts spares a Python-level lookup per name per template (and the render's own copy).
+        for layer in reversed(getattr(globals, "maps", [globals or {}])):
+            merged.update(layer)
+        return environment.template_class.from_code(environment, code, merged, lambda: True)
 
 
 class ChartScope:
