@@ -157,6 +157,8 @@ def fetch_index(
         )
     except RepoError as exc:
         return UpdateResult(entry.name, error=str(exc))
+    except OSError as exc:
+        return UpdateResult(entry.name, error=f"cannot write the index cache: {exc}")
     return UpdateResult(entry.name, changed=True)
 
 
