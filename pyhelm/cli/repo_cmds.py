@@ -8,10 +8,30 @@ Thin adapters over ``pyhelm.chart.package``, ``pyhelm.repo`` and
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
+
+
+def _os_errors(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn a file-system failure (a folder not writable, a disk full) into one ``Error:`` line."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        from pyhelm.errors import PyHelmError
+
+        try:
+            return handler(args)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise PyHelmError(
+                f"{where}{exc.strerror or exc}; check the path and its permissions"
+            ) from None
+
+    return run
 
 
 def _repo_flags() -> argparse.ArgumentParser:
@@ -59,7 +79,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table")
     p.add_argument("--max-col-width", type=int, default=50, help="maximum width of a table column")
     p.add_argument("--fail-on-no-result", action="store_true", help="exit 1 when nothing matches")
-    p.set_defaults(handler=run_search)
+    p.set_defaults(handler=_os_errors(run_search))
     p = subparsers.add_parser("pull", parents=parents, help="download a chart from a repository")
     p.add_argument(
         "chart", metavar="REPO/CHART", help="repo/chart, or the chart's name with --repo"
@@ -82,7 +102,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument(
         "--insecure-skip-tls-verify", action="store_true", help="with --repo: skip TLS checks"
     )
-    p.set_defaults(handler=run_pull)
+    p.set_defaults(handler=_os_errors(run_pull))
     _register_dependency(subparsers, parents)
 
 
@@ -102,7 +122,7 @@ def _register_package(
         action="store_true",
         help="run 'dependency update' before packaging",
     )
-    p.set_defaults(handler=run_package)
+    p.set_defaults(handler=_os_errors(run_package))
 
 
 def _register_repo(
@@ -133,17 +153,17 @@ def _register_repo(
         "--force-update", action="store_true", help="replace the repository if it exists"
     )
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the index")
-    p.set_defaults(handler=run_repo_add)
+    p.set_defaults(handler=_os_errors(run_repo_add))
     p = sub.add_parser("list", aliases=["ls"], parents=parents, help="list chart repositories")
     p.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table")
-    p.set_defaults(handler=run_repo_list)
+    p.set_defaults(handler=_os_errors(run_repo_list))
     p = sub.add_parser("update", aliases=["up"], parents=parents, help="fetch the newest indexes")
     p.add_argument("names", nargs="*", metavar="NAME")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each index")
-    p.set_defaults(handler=run_repo_update)
+    p.set_defaults(handler=_os_errors(run_repo_update))
     p = sub.add_parser("remove", aliases=["rm"], parents=parents, help="remove chart repositories")
     p.add_argument("names", nargs="+", metavar="NAME")
-    p.set_defaults(handler=run_repo_remove)
+    p.set_defaults(handler=_os_errors(run_repo_remove))
     p = sub.add_parser(
         "index", parents=parents, help="write index.yaml for a folder of chart archives"
     )
@@ -153,7 +173,7 @@ def _register_repo(
     p.add_argument(
         "--json", action="store_true", help="write the index as JSON (still named index.yaml)"
     )
-    p.set_defaults(handler=run_repo_index)
+    p.set_defaults(handler=_os_errors(run_repo_index))
 
 
 def _register_dependency(
@@ -174,7 +194,7 @@ def _register_dependency(
             p.add_argument(
                 "--skip-refresh", action="store_true", help="do not refresh the repository indexes"
             )
-        p.set_defaults(handler=run_dependency, action=name)
+        p.set_defaults(handler=_os_errors(run_dependency), action=name)
 
 
 # -- handlers ----------------------------------------------------------------------

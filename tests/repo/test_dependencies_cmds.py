@@ -150,3 +150,13 @@ def test_lock_digest_matches_helms(helm_bin, make_chart, pyhelm) -> None:
     rebuilt = subprocess.run([helm_bin, "dependency", "build", str(parent)], capture_output=True, text=True)
     assert rebuilt.returncode == 0, rebuilt.stderr  # helm accepts our Chart.lock
     assert (parent / "charts" / "child-0.1.0.tgz").is_file()
+
+
+def test_file_system_trouble_is_one_error_line(pyhelm, make_chart) -> None:
+    make_chart(name="lib", version="0.3.0")
+    parent = _parent(make_chart, "  - name: lib\n    version: ~0.3\n    repository: file://../lib\n")
+    (parent / "charts").write_text("not a folder")
+    done = pyhelm("dependency", "update", str(parent))
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: ") and done.stderr.count("\n") == 1
+    assert "charts" in done.stderr and "Traceback" not in done.stderr
