@@ -3,6 +3,8 @@
 Charts (generated here, Jinja2 for pyhelm and the equivalent Go templates for helm):
   lab   the lab's nginx chart (charts/nginx: a Deployment and a Service)
   wide  200 templates, each a Deployment + Service + ConfigMap using named helpers
+        (one shape: the same tags, other text; pyhelm compiles that shape once)
+  unique  the same 200 templates, each with an expression of its own (200 shapes)
   deep  one template rendering 5,000 ConfigMaps from a values list
 
 pyhelm runs "warm" (compiled templates in the on-disk cache) and "cold" (empty
@@ -91,7 +93,7 @@ kind: ConfigMap
 metadata:
   name: {F}-app{i}
 data:
-  index: "{i}"
+  index: "{I}"
   greeting: {V}.greeting | quote{E}
 """
 JINJA_DEEP = """\
@@ -116,50 +118,8 @@ data:
   value: {{ .value | quote }}
 {{- end }}
 """
-GO_NGINX = {
-    "templates/deployment.yaml": """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Values.name }}-deployment
-  labels:
-    app: {{ .Values.app }}
-spec:
-  replicas: {{ .Values.replicaCount }}
-  selector:
-    matchLabels:
-      app: {{ .Values.app }}
-  template:
-    metadata:
-      labels:
-        app: {{ .Values.app }}
-    spec:
-      containers:
-      - name: {{ .Values.container.name }}
-        image: {{ .Values.image.repository }}{{ with .Values.image.tag }}:{{ . }}{{ end }}
-        ports:
-        - name: web
-          containerPort: {{ .Values.container.port }}
-          protocol: "TCP"
-""",
-    "templates/service.yaml": """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: {{ .Values.name }}-service
-  labels:
-    app: {{ .Values.app }}
-spec:
-  type: {{ .Values.service.type }}
-  selector:
-    app: {{ .Values.app }}
-  ports:
-  - name: web
-    port: {{ .Values.service.port }}
-    targetPort: web
-    protocol: TCP
-""",
-}
+#: Go-template twins of the example charts, shared with tests/render/test_render_vs_helm.py.
+GO_TWINS = ROOT / "tests" / "render" / "go-twins"
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -169,44 +129,57 @@ def write(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
+WIDE_VALUES = "replicaCount: 2\nimage:\n  repository: nginx\n  tag: '1.20'\ngreeting: hello\n"
+WIDE_SYNTAX = {
+    "jinja": {
+        "F": '{{ include("wide.fullname", ctx) }}',
+        "V": "{{ Values",
+        "L4": '{{ include("wide.labels", ctx) | indent(4) | trim }}',
+        "I": "{{{{ Values.replicaCount + {i} }}}}",
+    },
+    "go": {
+        "F": '{{ include "wide.fullname" . }}',
+        "V": "{{ .Values",
+        "L4": '{{- include "wide.labels" . | nindent 4 }}',
+        "I": "{{{{ add .Values.replicaCount {i} }}}}",
+    },
+}
+
+
+def wide_chart(lang: str, distinct: bool) -> dict[str, str]:
+    """WIDE templates in ``lang``; ``distinct``: each with an expression of its own (no two
+    templates of one shape, so nothing is compiled once for many)."""
+    syntax = WIDE_SYNTAX[lang]
+    files = {
+        "Chart.yaml": "apiVersion: v2\nname: wide\nversion: 0.1.0\n",
+        "values.yaml": WIDE_VALUES,
+        "templates/_helpers.tpl": JINJA_HELPERS if lang == "jinja" else GO_HELPERS,
+    }
+    for i in range(WIDE):
+        index = syntax["I"].format(i=i) if distinct else str(i)
+        files[f"templates/app{i:03d}.yaml"] = WIDE_BODY.format(
+            i=i, E=" }}", **{**syntax, "I": index}
+        )
+    return files
+
+
 def make_charts(base: Path) -> dict[str, tuple[Path, Path]]:
     """{name: (jinja chart, go chart)}."""
     chart_yaml = "apiVersion: v2\nname: {name}\nversion: 0.1.0\n"
     nginx_go = base / "go" / "nginx"
     shutil.copytree(ROOT / "charts" / "nginx", nginx_go)
-    write(nginx_go, GO_NGINX)
     (nginx_go / "templates" / "NOTES.txt").unlink()
-    wide_values = "replicaCount: 2\nimage:\n  repository: nginx\n  tag: '1.20'\ngreeting: hello\n"
-    jinja_wide = {
-        "Chart.yaml": chart_yaml.format(name="wide"),
-        "values.yaml": wide_values,
-        "templates/_helpers.tpl": JINJA_HELPERS,
-    }
-    go_wide = {
-        "Chart.yaml": chart_yaml.format(name="wide"),
-        "values.yaml": wide_values,
-        "templates/_helpers.tpl": GO_HELPERS,
-    }
-    for i in range(WIDE):
-        jinja_wide[f"templates/app{i:03d}.yaml"] = WIDE_BODY.format(
-            i=i,
-            F='{{ include("wide.fullname", ctx) }}',
-            V="{{ Values",
-            E=" }}",
-            L4='{{ include("wide.labels", ctx) | indent(4) | trim }}',
-        )
-        go_wide[f"templates/app{i:03d}.yaml"] = WIDE_BODY.format(
-            i=i,
-            F='{{ include "wide.fullname" . }}',
-            V="{{ .Values",
-            E=" }}",
-            L4='{{- include "wide.labels" . | nindent 4 }}',
-        )
+    shutil.copytree(GO_TWINS / "nginx", nginx_go, dirs_exist_ok=True)
     deep_values = "items:\n" + "".join(f"- name: cm{i}\n  value: v{i}\n" for i in range(DEEP))
     deep = {"Chart.yaml": chart_yaml.format(name="deep"), "values.yaml": deep_values}
     return {
         "lab": (ROOT / "charts" / "nginx", nginx_go),
-        "wide": (write(base / "jinja" / "wide", jinja_wide), write(base / "go" / "wide", go_wide)),
+        **{
+            name: tuple(
+                write(base / lang / name, wide_chart(lang, distinct)) for lang in ("jinja", "go")
+            )
+            for name, distinct in (("wide", False), ("unique", True))
+        },
         "deep": (
             write(base / "jinja" / "deep", {**deep, "templates/cms.yaml": JINJA_DEEP}),
             write(base / "go" / "deep", {**deep, "templates/cms.yaml": GO_DEEP}),
@@ -284,7 +257,7 @@ def main() -> None:
             f"python floor (import jinja2, yaml): {floor:.3f} s"
         )
         print(
-            f"{'chart':<6} {'docs':>6} {'helm':>8} {'pyhelm warm':>12} {'pyhelm cold':>12} "
+            f"{'chart':<7} {'docs':>6} {'helm':>8} {'pyhelm warm':>12} {'pyhelm cold':>12} "
             f"{'warm/helm':>10} {'cold/helm':>10}"
         )
         for name, (jinja_chart, go_chart) in charts.items():
@@ -301,7 +274,7 @@ def main() -> None:
             ratio = _ratio(helm_time)
             helm_text = f"{helm_time:.3f}" if helm_time else "-"
             print(
-                f"{name:<6} {docs:>6} {helm_text:>8} {warm:>12.3f} {cold:>12.3f} "
+                f"{name:<7} {docs:>6} {helm_text:>8} {warm:>12.3f} {cold:>12.3f} "
                 f"{ratio(warm):>10} {ratio(cold):>10}"
             )
 

@@ -158,13 +158,8 @@ class ChartEnvironment(SandboxedEnvironment):
 
 
 def _finalize(value: Any) -> Any:
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return value
+    """``{{ none }}`` prints nothing and booleans print ``true``/``false``, as Go templates do."""
+    return functions.gostr(value) if value is None or value is True or value is False else value
 
 
 class ChartLoader(BaseLoader):

@@ -8,6 +8,7 @@ document after two consecutive separators; pyhelm drops the empty document.)
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -57,62 +58,23 @@ def test_static_chart_output_matches_helm_byte_for_byte(helm_bin, pyhelm, tmp_pa
     assert ours.stdout == helm_template(helm_bin, chart, *flags)
 
 
-GO_NGINX = {
-    "values.yaml": (
-        Path(__file__).resolve().parents[2] / "charts" / "nginx" / "values.yaml"
-    ).read_text(),
-    "templates/deployment.yaml": """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Values.name }}-deployment
-  labels:
-    app: {{ .Values.app }}
-spec:
-  replicas: {{ .Values.replicaCount }}
-  selector:
-    matchLabels:
-      app: {{ .Values.app }}
-  template:
-    metadata:
-      labels:
-        app: {{ .Values.app }}
-    spec:
-      containers:
-      - name: {{ .Values.container.name }}
-        image: {{ .Values.image.repository }}{{ with .Values.image.tag }}:{{ . }}{{ end }}
-        ports:
-        - name: web
-          containerPort: {{ .Values.container.port }}
-          protocol: "TCP"
-""",
-    "templates/service.yaml": """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: {{ .Values.name }}-service
-  labels:
-    app: {{ .Values.app }}
-spec:
-  type: {{ .Values.service.type }}
-  selector:
-    app: {{ .Values.app }}
-  ports:
-  - name: web
-    port: {{ .Values.service.port }}
-    targetPort: web
-    protocol: TCP
-""",
-}
+CHARTS = Path(__file__).resolve().parents[2] / "charts"
+#: Go-template twins of the example charts (the benchmark uses them too).
+GO_TWINS = Path(__file__).resolve().parent / "go-twins"
+
+
+def go_twin(name: str, dest: Path) -> Path:
+    """charts/<name> with its templates replaced by their Go twins, for real helm."""
+    shutil.copytree(CHARTS / name, dest)
+    (dest / "templates" / "NOTES.txt").unlink(missing_ok=True)
+    shutil.copytree(GO_TWINS / name, dest, dirs_exist_ok=True)
+    return dest
 
 
 @pytest.mark.parametrize("flags", [(), ("--set", "replicaCount=10,image.tag=1.20.1", "-n", "shop")])
 def test_nginx_chart_renders_as_its_go_twin_does_in_helm(helm_bin, pyhelm, tmp_path, flags):
-    go_chart = write_chart(tmp_path / "nginx", GO_NGINX)
-    (go_chart / "Chart.yaml").write_text("apiVersion: v2\nname: nginx\nversion: 0.1.0\n")
-    ours = pyhelm(
-        "template", "r", str(Path(__file__).resolve().parents[2] / "charts" / "nginx"), *flags
-    )
+    go_chart = go_twin("nginx", tmp_path / "nginx")
+    ours = pyhelm("template", "r", str(CHARTS / "nginx"), *flags)
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == helm_template(helm_bin, go_chart, *flags)
 
