@@ -150,10 +150,14 @@ def nindent(width: int, text: Any) -> str:
     return "\n" + indent(width, text)
 
 
+#: ``json.dumps(s, ensure_ascii=False)`` without building an encoder per call.
+_json_string = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def quote(*values: Any) -> str:
     if len(values) == 1:
-        return "" if values[0] is None else json.dumps(gostr(values[0]), ensure_ascii=False)
-    return " ".join(json.dumps(gostr(v), ensure_ascii=False) for v in values if v is not None)
+        return "" if values[0] is None else _json_string(gostr(values[0]))
+    return " ".join(_json_string(gostr(v)) for v in values if v is not None)
 
 
 def squote(*values: Any) -> str:
