@@ -101,3 +101,13 @@ def test_one_compile_per_shape(make_chart):
         compiler.compile(f"name: {name}-{{{{ Release.Name }}}}\n", f"demo/templates/{name}.yaml")
     compiler.compile("other: {{ Release.Name }}{{ x }}\n", "demo/templates/d.yaml")
     assert len(compiler.shapes) == 2
+
+
+def test_same_shape_templates_read_back_from_the_compiled_cache_keep_their_text(make_chart):
+    chart = make_chart(
+        {f"templates/{n}.yaml": f"kind: K\nmetadata:\n  name: {n}-{{{{ Release.Name }}}}\n"
+         for n in ("a", "b", "c")}
+    )  # fmt: skip
+    cold = _texts(render_chart(chart, {}, RenderOptions(release_name="r")))
+    warm = _texts(render_chart(chart, {}, RenderOptions(release_name="r")))
+    assert cold == warm == {f"{n}.yaml": f"kind: K\nmetadata:\n  name: {n}-r" for n in "abc"}
