@@ -66,8 +66,6 @@ def test_a_state_file_from_before_placement_columns_is_upgraded(tmp_path: Path) 
         _one_small_node(cluster)
         cluster.create(_pod("a"))
     db = sqlite3.connect(path)  # make it look like a file from the previous release
-    for trigger in ("usage_insert", "usage_delete", "usage_update_old", "usage_update_new"):
-        db.execute(f"DROP TRIGGER {trigger}")
     db.execute("DROP INDEX objects_ip")
     db.execute("DROP INDEX objects_pending")
     db.execute("DROP TABLE node_usage")

@@ -97,7 +97,7 @@ def reconcile(api: Api, pod: Manifest, node: Manifest, ips: IpPools,
     for c in pod["spec"].get("containers") or ():
         new_statuses.append(_container_status(c, old.get(c.get("name")), now, resync, events))
     if not status.get("podIP"):
-        ip = ips.allocate(node)
+        ip = ips.allocate(api.ws, node)
         status["podIP"] = ip
         status["podIPs"] = [{"ip": ip}]
     status["hostIP"] = _node_ip(node)

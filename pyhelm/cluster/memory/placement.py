@@ -4,16 +4,16 @@ The store keeps each pod's placement (node, pod IP, whether it counts, requests)
 in its row and the per-node totals in ``node_usage``. Within a transaction,
 ``NodeUsage`` starts from those totals and follows only the pods the
 transaction changed, so scheduling one pod costs the same with 10 or 10,000
-pods in the cluster.
+pods in the cluster. (Neither holds on to the transaction: it holds them, in
+``WorkingSet.memo``, and a cycle would keep 10,000 pods alive until the next GC.)
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.cluster.memory.quantity import pod_requests
-from pyhelm.cluster.memory.store import Key, Placement
+from pyhelm.cluster.memory.store import Key, Placement, Store
 from pyhelm.errors import ClusterError
 
 if TYPE_CHECKING:
@@ -42,11 +42,18 @@ def _usage(place: Placement | None) -> Usage | None:
     return place.node, place.cpu, place.memory
 
 
+def _current_usage(pod: Manifest, requests: tuple[float, float] | None) -> Usage | None:
+    node = (pod.get("spec") or {}).get("nodeName")
+    if not node or not pod_active(pod):
+        return None
+    cpu, memory = requests or pod_requests(pod["spec"])
+    return node, round(cpu * 1000), round(memory)
+
+
 class NodeUsage:
     """Per-node active pods and requests, as stored plus this transaction's changes."""
 
     def __init__(self, ws: WorkingSet) -> None:
-        self.ws = ws
         self.totals: dict[str, list[int]] = {
             node: list(values) for node, values in ws.store.node_usage().items()}
         self._counted: dict[Key, Usage | None] = {}
@@ -64,13 +71,14 @@ class NodeUsage:
         """``key`` (a pod) was written in this transaction: count it again when asked."""
         self._dirty.add(key)
 
-    def follow(self, key: Key, pod: Manifest | None) -> None:
+    def follow(self, ws: WorkingSet, key: Key, pod: Manifest | None,
+               requests: tuple[float, float] | None = None) -> None:
         """Count ``pod`` (now, or None when gone) instead of what was counted for it."""
         if key in self._counted:
             old = self._counted[key]
         else:
-            old = _usage(self.ws.store.placement(key)) if self.ws.existed_before(key) else None
-        new = _usage(placement(pod)) if pod is not None else None
+            old = _usage(ws.store.placement(key)) if ws.existed_before(key) else None
+        new = _current_usage(pod, requests) if pod is not None else None
         self._counted[key] = new
         if old != new:
             self._add(old, -1)
@@ -84,10 +92,10 @@ class NodeUsage:
             totals[1] += sign * cpu
             totals[2] += sign * memory
 
-    def current(self) -> dict[str, list[int]]:
+    def current(self, ws: WorkingSet) -> dict[str, list[int]]:
         """Active pods, millicores and bytes per node, with every noted change counted."""
         for key in self._dirty:
-            self.follow(key, self.ws.get(*key))
+            self.follow(ws, key, ws.get(*key))
         self._dirty.clear()
         return self.totals
 
@@ -100,8 +108,7 @@ class IpPools:
     the same however many pods exist. ``save`` (at flush) keeps the cursors.
     """
 
-    def __init__(self, ws: WorkingSet) -> None:
-        self.ws = ws
+    def __init__(self) -> None:
         self._cursors: dict[str, int] = {}
         self._held: set[str] | None = None
 
@@ -109,41 +116,48 @@ class IpPools:
     def of(cls, ws: WorkingSet) -> IpPools:
         pools = ws.memo.get("ip-pools")
         if pools is None:
-            pools = ws.memo["ip-pools"] = cls(ws)
+            pools = ws.memo["ip-pools"] = cls()
         return pools
 
-    def allocate(self, node: Manifest) -> str:
+    def allocate(self, ws: WorkingSet, node: Manifest) -> str:
         name = node["metadata"]["name"]
-        candidates = _candidates(node_index(node))
+        base = node_index(node)
+        size = _range_size(base)
         cursor = self._cursors.get(name)
         if cursor is None:
-            cursor = int(self.ws.store.meta(f"ipCursor/{name}", "0") or 0)
-        held = self._held_now()
-        stored_too = not self.ws.fully_loaded("Pod")  # else every pod's IP is in ``held``
-        for step in range(len(candidates)):
-            ip = candidates[(cursor + step) % len(candidates)]
-            if ip not in held and not (stored_too and self.ws.store.ip_held(ip)):
+            cursor = int(ws.store.meta(f"ipCursor/{name}", "0") or 0)
+        held = self._held_now(ws)
+        stored_too = not ws.fully_loaded("Pod")  # else every pod's IP is in ``held``
+        for step in range(size):
+            ip = _nth_ip(base, (cursor + step) % size)
+            if ip not in held and not (stored_too and ws.store.ip_held(ip)):
                 held.add(ip)
-                self._cursors[name] = (cursor + step + 1) % len(candidates)
+                self._cursors[name] = (cursor + step + 1) % size
                 return ip
         raise ClusterError(f"node {name} ran out of pod IPs; add a node with "
                            "'pyhelm cluster nodes add'")
 
-    def _held_now(self) -> set[str]:
+    def _held_now(self, ws: WorkingSet) -> set[str]:
         if self._held is None:  # this transaction's pods, stored or not
-            self._held = {ip for pod in self.ws.loaded("Pod")
+            self._held = {ip for pod in ws.loaded("Pod")
                           if (ip := (pod.get("status") or {}).get("podIP"))}
         return self._held
 
-    def save(self) -> None:
+    def save(self, store: Store) -> None:
         for name, cursor in self._cursors.items():
-            self.ws.store.set_meta(f"ipCursor/{name}", str(cursor))
+            store.set_meta(f"ipCursor/{name}", str(cursor))
 
 
-@lru_cache(maxsize=64)
-def _candidates(base: int) -> tuple[str, ...]:
-    return tuple(f"10.244.{base + 16 * block}.{last}" for block in range(16)
-                 if base + 16 * block <= 255 for last in range(2, 255))
+_PER_BLOCK = 253  # .2 to .254 of each 10.244.N.0/24 a node owns (N = base + 16 * block)
+
+
+def _range_size(base: int) -> int:
+    return sum(1 for block in range(16) if base + 16 * block <= 255) * _PER_BLOCK
+
+
+def _nth_ip(base: int, index: int) -> str:
+    block, last = divmod(index, _PER_BLOCK)
+    return f"10.244.{base + 16 * block}.{last + 2}"
 
 
 def node_index(node: Manifest) -> int:

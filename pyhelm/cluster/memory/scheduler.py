@@ -60,7 +60,8 @@ def sync(api: Api, changes: list[Change]) -> None:
         return
     loads = _loads(api, usage)
     for key, pod in candidates:
-        schedule(api, pod, loads, lambda placed, key=key: usage.follow(key, placed))
+        schedule(api, pod, loads, lambda placed, requests, key=key: usage.follow(
+            api.ws, key, placed, requests))
 
 
 def _pending(pod: Manifest) -> bool:
@@ -71,7 +72,7 @@ def _pending(pod: Manifest) -> bool:
 
 def _loads(api: Api, usage: NodeUsage) -> dict[str, NodeLoad]:
     loads = {}
-    totals = usage.current()
+    totals = usage.current(api.ws)
     for node in api.ws.list("Node"):
         alloc = (node.get("status") or {}).get("allocatable") or {}
         name = node["metadata"]["name"]
@@ -91,9 +92,10 @@ def _add(load: NodeLoad, pod: Manifest, requests: tuple[float, float] | None = N
 
 
 def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad],
-             placed: Callable[[Manifest], None] = lambda pod: None) -> None:
-    """Bind ``pod`` to the best node that fits (``placed(pod)`` is told), or mark it
-    unschedulable."""
+             placed: Callable[[Manifest, tuple[float, float]], None] = lambda *_: None
+             ) -> None:
+    """Bind ``pod`` to the best node that fits (``placed(pod, requests)`` is told), or mark
+    it unschedulable."""
     spec = pod.get("spec") or {}
     plain = not (spec.get("nodeSelector") or spec.get("affinity") or spec.get("tolerations"))
     requests = pod_requests(spec)
@@ -126,7 +128,7 @@ def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad],
          "lastTransitionTime": meta["creationTimestamp"]}]
     put(api, pod)
     _add(best, pod, requests)
-    placed(pod)
+    placed(pod, requests)
     event(api, pod, "Scheduled",
           f'Successfully assigned {meta.get("namespace")}/{meta["name"]} to {node_name}',
           "default-scheduler")

@@ -278,9 +278,10 @@ class WorkingSet:
         rows = ((*key, controller_uid(obj), int(obj["metadata"]["resourceVersion"]), _dumps(obj),
                  *((_dumps(pod_summary(obj)), placement(obj)) if key[0] == "Pod"
                    else (None, None))) for key, obj in live)
-        self.store.write(rows, deletes, log, self.rv)
+        pods = [key[1:] for key in self._existed if key[0] == "Pod"]
+        self.store.write(rows, deletes, log, self.rv, pods)
         pools = self.memo.get("ip-pools")
         if pools is not None:
-            pools.save()
+            pools.save(self.store)
         self.store.add_event_groups([(*key, self.stamp, _dumps(entries))
                                      for key, entries in self.kube_events.items()])

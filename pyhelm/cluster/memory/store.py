@@ -51,28 +51,27 @@ CREATE TABLE IF NOT EXISTS event_groups (
     obj_name TEXT NOT NULL, obj_uid TEXT, ts TEXT NOT NULL, entries TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS event_groups_obj ON event_groups (namespace, obj_name);
 """
-#: Pods' placement columns (kept by ``write``), their indexes and the triggers that keep
-#: ``node_usage`` (active pods, millicores and bytes requested per node) in step with them.
+#: Pods' placement columns (kept by ``write``, which keeps ``node_usage`` in step: active
+#: pods, millicores and bytes requested per node) and their indexes.
 _PLACEMENT = """
 CREATE INDEX IF NOT EXISTS objects_ip ON objects (ip) WHERE ip IS NOT NULL;
 CREATE INDEX IF NOT EXISTS objects_pending ON objects (kind, namespace, name)
     WHERE active = 1 AND node IS NULL;
-CREATE TRIGGER IF NOT EXISTS usage_insert AFTER INSERT ON objects
-    WHEN NEW.active = 1 AND NEW.node IS NOT NULL BEGIN
-    INSERT INTO node_usage VALUES (NEW.node, 1, NEW.cpu, NEW.memory) ON CONFLICT (node)
-    DO UPDATE SET pods = pods + 1, cpu = cpu + NEW.cpu, memory = memory + NEW.memory; END;
-CREATE TRIGGER IF NOT EXISTS usage_delete AFTER DELETE ON objects
-    WHEN OLD.active = 1 AND OLD.node IS NOT NULL BEGIN
-    UPDATE node_usage SET pods = pods - 1, cpu = cpu - OLD.cpu, memory = memory - OLD.memory
-    WHERE node = OLD.node; END;
-CREATE TRIGGER IF NOT EXISTS usage_update_old AFTER UPDATE OF node, active, cpu, memory
-    ON objects WHEN OLD.active = 1 AND OLD.node IS NOT NULL BEGIN
-    UPDATE node_usage SET pods = pods - 1, cpu = cpu - OLD.cpu, memory = memory - OLD.memory
-    WHERE node = OLD.node; END;
-CREATE TRIGGER IF NOT EXISTS usage_update_new AFTER UPDATE OF node, active, cpu, memory
-    ON objects WHEN NEW.active = 1 AND NEW.node IS NOT NULL BEGIN
-    INSERT INTO node_usage VALUES (NEW.node, 1, NEW.cpu, NEW.memory) ON CONFLICT (node)
-    DO UPDATE SET pods = pods + 1, cpu = cpu + NEW.cpu, memory = memory + NEW.memory; END;
+CREATE TEMP TABLE IF NOT EXISTS touched_pods (namespace TEXT NOT NULL, name TEXT NOT NULL);
+DROP TRIGGER IF EXISTS usage_insert;
+DROP TRIGGER IF EXISTS usage_delete;
+DROP TRIGGER IF EXISTS usage_update_old;
+DROP TRIGGER IF EXISTS usage_update_new;
+"""  # (triggers kept the usage for a day; counting in bulk is several times faster)
+#: Adds (sign 1) or takes away (-1) what the pods in ``touched_pods`` hold on their nodes.
+_COUNT_TOUCHED = """
+INSERT INTO node_usage (node, pods, cpu, memory)
+SELECT o.node, ? * count(*), ? * sum(o.cpu), ? * sum(o.memory)
+FROM touched_pods t JOIN objects o ON o.kind = 'Pod' AND o.namespace = t.namespace
+    AND o.name = t.name
+WHERE o.active = 1 AND o.node IS NOT NULL GROUP BY o.node
+ON CONFLICT (node) DO UPDATE SET pods = pods + excluded.pods, cpu = cpu + excluded.cpu,
+    memory = memory + excluded.memory
 """
 _COLUMNS = ("summary TEXT", "node TEXT", "ip TEXT", "active INTEGER", "cpu INTEGER",
             "memory INTEGER")
@@ -150,6 +149,10 @@ class Store:
             "UPDATE objects SET node=?, ip=?, active=?, cpu=?, memory=? "
             "WHERE kind='Pod' AND namespace=? AND name=?",
             [(*placement(json.loads(body)), ns, name) for ns, name, body in rows.fetchall()])
+        self.db.execute("DELETE FROM node_usage")
+        self.db.execute("INSERT INTO node_usage SELECT node, count(*), sum(cpu), sum(memory) "
+                        "FROM objects WHERE kind='Pod' AND active=1 AND node IS NOT NULL "
+                        "GROUP BY node")
         self.commit()
 
     # -- transactions -------------------------------------------------------
@@ -204,12 +207,16 @@ class Store:
 
     def write(self, upserts: Iterable[Row], deletes: Iterable[Key],
               log: Iterable[tuple[int, str, str, str, str, str | None]],
-              resource_version: int) -> None:
+              resource_version: int, pods: Sequence[tuple[str, str]] = ()) -> None:
         """Persist one transaction's net changes and advance the resourceVersion counter.
 
-        Node usage follows the pods written and deleted (triggers), so reading it never
-        needs the pods themselves.
+        ``pods`` names (namespace, name) every pod written or deleted: node usage is
+        moved from what they held to what they hold, so reading it never needs the pods.
         """
+        if pods:
+            self.db.execute("DELETE FROM touched_pods")
+            self.db.executemany("INSERT INTO touched_pods VALUES (?, ?)", pods)
+            self.db.execute(_COUNT_TOUCHED, (-1, -1, -1))
         self.db.executemany("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?",
                             list(deletes))
         self.db.executemany(
@@ -219,6 +226,8 @@ class Store:
             "rv=excluded.rv, body=excluded.body, summary=excluded.summary, node=excluded.node, "
             "ip=excluded.ip, active=excluded.active, cpu=excluded.cpu, memory=excluded.memory",
             ((*row[:7], *(row[7] or _NO_PLACEMENT)) for row in upserts))
+        if pods:
+            self.db.execute(_COUNT_TOUCHED, (1, 1, 1))
         self.db.executemany(
             "INSERT INTO watch_events (rv, type, kind, namespace, name, body) "
             "VALUES (?, ?, ?, ?, ?, ?)", list(log))
