@@ -26,18 +26,23 @@ from pyhelm.cluster.memory.state import Change
 
 Manifest = dict[str, Any]
 _COMPONENT = "kubelet"
-_REFERENCE = re.compile(
-    r"^(?:(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+(?::[0-9]+)?/|localhost(?::[0-9]+)?/)?"
-    r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*"
-    r"(?::[\w][\w.-]{0,127})?"
-    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
 _MISSING = ("doesnotexist", "does-not-exist", "nonexistent", "notexist")
+
+
+@lru_cache(maxsize=1)
+def _reference() -> re.Pattern[str]:
+    """An image reference's syntax (compiled when first needed, not at import)."""
+    return re.compile(
+        r"^(?:(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+(?::[0-9]+)?/|localhost(?::[0-9]+)?/)?"
+        r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*"
+        r"(?::[\w][\w.-]{0,127})?"
+        r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
 
 
 @lru_cache(maxsize=1024)
 def image_problem(image: str) -> str:
     """Why the simulated registry cannot pull ``image`` ("" when it can)."""
-    if not _REFERENCE.match(image):
+    if not _reference().match(image):
         return (f'Failed to pull image "{image}": couldn\'t parse image name "{image}": '
                 "invalid reference format")
     if any(word in image.lower() for word in _MISSING):

@@ -19,7 +19,7 @@ from pyhelm.cluster.memory.clock import Clock, timestamp
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
 from pyhelm.cluster.memory.placement import placement
 from pyhelm.cluster.memory.store import Key, Store
-from pyhelm.cluster.memory.tables import pod_summary
+from pyhelm.cluster.memory.summary import pod_summary
 
 Manifest = dict[str, Any]
 #: Events of one reason about one object kept apart per command; more are combined.

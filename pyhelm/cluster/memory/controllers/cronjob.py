@@ -9,7 +9,6 @@ from typing import Any
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.clock import parse_timestamp, timestamp
 from pyhelm.cluster.memory.controllers.common import event, info, live, owned, put
-from pyhelm.cluster.memory.cron import parse_cron
 from pyhelm.cluster.memory.state import Change
 from pyhelm.cluster.objects import owner_reference
 
@@ -41,6 +40,8 @@ def reconcile(api: Api, cron: Manifest) -> None:
     now = api.ws.now
     since = parse_timestamp(status.get("lastScheduleTime") or
                             cron["metadata"]["creationTimestamp"])
+    from pyhelm.cluster.memory.cron import parse_cron  # only clusters with CronJobs need it
+
     due = parse_cron(str(spec["schedule"])).fire_times(since, now, limit=1)
     if due and not spec.get("suspend"):
         policy = spec.get("concurrencyPolicy", "Allow")
