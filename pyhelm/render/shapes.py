@@ -11,7 +11,8 @@ exact — gets a copy of the code with the markers in its constants replaced by
 its own text and name. A template of a new shape costs one lexing more than a
 plain compile; one whose shape was seen costs only the lexing.
 
-Anything unusual (a marker character in the source, a syntax error) falls back
+Anything unusual (a marker character in the source or an escape that could spell
+one, a syntax error) falls back
 to Jinja2's own ``compile``, which raises the error with the real names.
 """
 
@@ -30,6 +31,8 @@ from pyhelm.render import skeleton
 _OPEN, _CLOSE = "\ufdd0", "\ufdd1"  # Unicode noncharacters: never in a real template
 _MARKER_RE = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 _NAME = f"{_OPEN}0{_CLOSE}"  # marker 0 is the template's name
+#: A string literal could spell a marker with these escapes (``"\\ufdd0"``).
+_ESCAPE = re.compile(r"\\[uUN]")
 
 Shape = tuple[tuple[int, str, str], ...]
 
@@ -47,7 +50,7 @@ class ShapeCompiler:
 
     def compile(self, source: str, name: str) -> CodeType:
         env = self.environment
-        if _OPEN in source or _OPEN in name:
+        if _OPEN in source or _OPEN in name or _ESCAPE.search(source):
             return env.compile(source, name, name)
         cut = skeleton.split(source) if self.use_skeletons else None
         known = self.skeletons.get(cut[0]) if cut is not None else None

@@ -111,3 +111,10 @@ def test_same_shape_templates_read_back_from_the_compiled_cache_keep_their_text(
     cold = _texts(render_chart(chart, {}, RenderOptions(release_name="r")))
     warm = _texts(render_chart(chart, {}, RenderOptions(release_name="r")))
     assert cold == warm == {f"{n}.yaml": f"kind: K\nmetadata:\n  name: {n}-r" for n in "abc"}
+
+
+def test_a_string_literal_spelling_a_marker_is_kept_as_written(make_chart):
+    body = 'kind: K\nmetadata:\n  name: n{{ ("\\ufdd01\\ufdd1" ~ Release.Name) | length }}\n'
+    chart = make_chart({"templates/a.yaml": body, "templates/b.yaml": body})
+    got = _texts(render_chart(chart, {}, RenderOptions(release_name="r")))
+    assert got["a.yaml"].endswith("name: n4") and got["b.yaml"].endswith("name: n4")
