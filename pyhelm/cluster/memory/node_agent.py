@@ -17,6 +17,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.clock import parse_timestamp, timestamp
 from pyhelm.cluster.memory.controllers.common import active, event, put
@@ -94,28 +96,61 @@ def _settled(pod: Manifest) -> bool:
 def reconcile(api: Api, pod: Manifest, node: Manifest, ips: IpPools,
               resync: bool = False) -> None:
     before = pod.get("status") or {}
-    status = dict(before)
-    now = api.ws.now
-    old = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
-    new_statuses = []
-    events: list[tuple[str, str, str]] = []
-    for c in pod["spec"].get("containers") or ():
-        new_statuses.append(_container_status(c, old.get(c.get("name")), now, resync, events))
+    fresh = not resync and not before.get("containerStatuses") and not before.get("podIP")
+    status, events = (_start(api, pod, node, before) if fresh
+                      else _status(api, pod, node, before, resync))
     if not status.get("podIP"):
         ip = ips.allocate(api.ws, node)
         status["podIP"] = ip
         status["podIPs"] = [{"ip": ip}]
-    status["hostIP"] = _node_ip(node)
-    status["hostIPs"] = [{"ip": status["hostIP"]}]
-    status.setdefault("startTime", api.ws.stamp)
-    status["containerStatuses"] = new_statuses
-    _phase_and_conditions(pod, status, new_statuses, now)
     if status == before:
         return
     pod["status"] = status
     put(api, pod)
     for type_, reason, message in events:
         event(api, pod, reason, message, _COMPONENT, type_)
+
+
+Events = list[tuple[str, str, str]]
+
+
+def _start(api: Api, pod: Manifest, node: Manifest, before: Manifest
+           ) -> tuple[Manifest, Events]:
+    """A new pod's status: worked out once per command for pods alike (same containers,
+    node and status so far), then copied with container IDs of their own."""
+    memo: dict[bytes, tuple[bytes, Events]] = api.ws.memo.setdefault("kubelet-start", {})
+    alike = orjson.dumps([pod["spec"].get("containers"), before, node["metadata"]["name"]],
+                         option=orjson.OPT_NON_STR_KEYS)
+    if alike not in memo:
+        status, events = _status(api, pod, node, before, False)
+        memo[alike] = (orjson.dumps(status), events)
+    text, events = memo[alike]
+    status = orjson.loads(text)
+    for cs in status["containerStatuses"]:
+        if "containerID" in cs:
+            cs["containerID"] = _container_id(cs["image"])
+    return status, events
+
+
+def _status(api: Api, pod: Manifest, node: Manifest, before: Manifest, resync: bool
+            ) -> tuple[Manifest, Events]:
+    status = dict(before)
+    now = api.ws.now
+    old = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
+    new_statuses = []
+    events: Events = []
+    for c in pod["spec"].get("containers") or ():
+        new_statuses.append(_container_status(c, old.get(c.get("name")), now, resync, events))
+    status["hostIP"] = _node_ip(node)
+    status["hostIPs"] = [{"ip": status["hostIP"]}]
+    status.setdefault("startTime", api.ws.stamp)
+    status["containerStatuses"] = new_statuses
+    _phase_and_conditions(pod, status, new_statuses, now)
+    return status, events
+
+
+def _container_id(image: str) -> str:
+    return f"containerd://{_digest(image)[:32]}{new_uid().replace('-', '')}"
 
 
 def _container_status(c: Manifest, old: Manifest | None, now: Any, resync: bool,
@@ -154,7 +189,7 @@ def _container_status(c: Manifest, old: Manifest | None, now: Any, resync: bool,
     events.append(("Normal", "Started", f"Started container {name}"))
     image_id = _image_id(image)
     status = {**base, "imageID": image_id, "restartCount": restarts, "started": True,
-              "containerID": f"containerd://{_digest(image)[:32]}{new_uid().replace('-', '')}",
+              "containerID": _container_id(image),
               "state": {"running": {"startedAt": timestamp(now)}}}
     if restarts:
         status["lastState"] = {"terminated": {"exitCode": 0, "reason": "Completed",

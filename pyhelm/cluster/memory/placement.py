@@ -10,6 +10,7 @@ pods in the cluster. (Neither holds on to the transaction: it holds them, in
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.cluster.memory.quantity import pod_requests
@@ -151,6 +152,7 @@ class IpPools:
 _PER_BLOCK = 253  # .2 to .254 of each 10.244.N.0/24 a node owns (N = base + 16 * block)
 
 
+@lru_cache(maxsize=64)
 def _range_size(base: int) -> int:
     return sum(1 for block in range(16) if base + 16 * block <= 255) * _PER_BLOCK
 

@@ -16,10 +16,18 @@ KIND = "ReplicaSet.apps"
 
 
 def sync(api: Api, changes: list[Change]) -> None:
+    """Reconcile every ReplicaSet whose pods or self changed — except when the only change
+    is the status it wrote itself (a second scan of 10,000 pods would find nothing)."""
+    own_writes: dict[tuple[str, str, str], str] = api.ws.memo.setdefault("rs-status", {})
+    pods_of = {(c.key[1], c.owner[1]) for c in changes
+               if c.owner is not None and c.owner[0] == "ReplicaSet" and c.key[0] == "Pod"}
     for key in touched(changes, KIND):
         rs = live(api, key)
-        if rs is not None:
-            reconcile(api, rs)
+        if rs is None or (own_writes.get(key) == rs["metadata"]["resourceVersion"] and
+                          key[1:] not in pods_of):
+            continue
+        if reconcile(api, rs):
+            own_writes[key] = rs["metadata"]["resourceVersion"]
 
 
 def _deletion_order(pods: list[Manifest]) -> list[Manifest]:
@@ -30,7 +38,9 @@ def _deletion_order(pods: list[Manifest]) -> list[Manifest]:
                                                ready_condition(p)))
 
 
-def reconcile(api: Api, rs: Manifest) -> None:
+def reconcile(api: Api, rs: Manifest) -> bool:
+    """Create or delete pods to match ``spec.replicas``; returns whether the status was
+    written."""
     pods = [p for p in owned(api, rs, "Pod") if active(p)]
     want = int(rs["spec"].get("replicas", 1))
     name = rs["metadata"]["name"]
@@ -57,5 +67,5 @@ def reconcile(api: Api, rs: Manifest) -> None:
     status = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
               "availableReplicas": ready,
               "observedGeneration": rs["metadata"].get("generation", 1)}
-    set_status(api, rs, {k: v for k, v in status.items() if v or k in ("replicas",
-                                                                      "observedGeneration")})
+    return set_status(api, rs, {k: v for k, v in status.items() if v or k in (
+        "replicas", "observedGeneration")})
