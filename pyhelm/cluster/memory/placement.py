@@ -105,13 +105,16 @@ class IpPools:
     """Pod IPs per node (10.244.N.M), handed out from a cursor kept in the store.
 
     As the host-local IPAM plugin does, each node's next IP follows the last one
-    given out, wrapping round, skipping those still held: so giving one out costs
-    the same however many pods exist. ``save`` (at flush) keeps the cursors.
+    given out, wrapping round, skipping those still held. The store also keeps how
+    far IPs were ever handed out: beyond that mark none can be held, so giving one
+    out costs the same however many pods exist; below it (after wrapping round)
+    the stored pods' IPs are read once per command. ``save`` (at flush) keeps both.
     """
 
     def __init__(self) -> None:
-        self._cursors: dict[str, int] = {}
+        self._cursors: dict[str, tuple[int, int]] = {}  # node: (next index, fresh from)
         self._held: set[str] | None = None
+        self._stored: set[str] | None = None
 
     @classmethod
     def of(cls, ws: WorkingSet) -> IpPools:
@@ -124,17 +127,18 @@ class IpPools:
         name = node["metadata"]["name"]
         base = node_index(node)
         size = _range_size(base)
-        cursor = self._cursors.get(name)
-        if cursor is None:
-            cursor = int(ws.store.meta(f"ipCursor/{name}", "0") or 0)
+        cursor, fresh = self._cursors.get(name) or _parse_cursor(
+            ws.store.meta(f"ipCursor/{name}"), size)
         held = self._held_now(ws)
         stored_too = not ws.fully_loaded("Pod")  # else every pod's IP is in ``held``
         for step in range(size):
-            ip = _nth_ip(base, (cursor + step) % size)
-            if ip not in held and not (stored_too and ws.store.ip_held(ip)):
-                held.add(ip)
-                self._cursors[name] = (cursor + step + 1) % size
-                return ip
+            index = (cursor + step) % size
+            ip = _nth_ip(base, index)
+            if ip in held or (index < fresh and stored_too and ip in self._stored_now(ws)):
+                continue
+            held.add(ip)
+            self._cursors[name] = ((index + 1) % size, max(fresh, index + 1))
+            return ip
         raise ClusterError(f"node {name} ran out of pod IPs; add a node with "
                            "'pyhelm cluster nodes add'")
 
@@ -144,9 +148,20 @@ class IpPools:
                           if (ip := (pod.get("status") or {}).get("podIP"))}
         return self._held
 
+    def _stored_now(self, ws: WorkingSet) -> set[str]:
+        if self._stored is None:
+            self._stored = ws.store.pod_ips()
+        return self._stored
+
     def save(self, store: Store) -> None:
-        for name, cursor in self._cursors.items():
-            store.set_meta(f"ipCursor/{name}", str(cursor))
+        for name, (cursor, fresh) in self._cursors.items():
+            store.set_meta(f"ipCursor/{name}", f"{cursor} {fresh}")
+
+
+def _parse_cursor(text: str | None, size: int) -> tuple[int, int]:
+    """(next index, fresh from) as saved; without a mark, any IP may be held."""
+    parts = (text or "0").split()
+    return int(parts[0]), int(parts[1]) if len(parts) > 1 else size
 
 
 _PER_BLOCK = 253  # .2 to .254 of each 10.244.N.0/24 a node owns (N = base + 16 * block)

@@ -278,8 +278,9 @@ class WorkingSet:
         rows = ((*key, controller_uid(obj), int(obj["metadata"]["resourceVersion"]), _dumps(obj),
                  *((_dumps(pod_summary(obj)), placement(obj)) if key[0] == "Pod"
                    else (None, None))) for key, obj in live)
-        pods = [key[1:] for key in self._existed if key[0] == "Pod"]
-        self.store.write(rows, deletes, log, self.rv, pods)
+        stored_pods = [key[1:] for key, existed in self._existed.items()
+                       if existed and key[0] == "Pod"]
+        self.store.write(rows, deletes, log, self.rv, stored_pods)
         pools = self.memo.get("ip-pools")
         if pools is not None:
             pools.save(self.store)

@@ -52,9 +52,9 @@ CREATE TABLE IF NOT EXISTS event_groups (
 CREATE INDEX IF NOT EXISTS event_groups_obj ON event_groups (namespace, obj_name);
 """
 #: Pods' placement columns (kept by ``write``, which keeps ``node_usage`` in step: active
-#: pods, millicores and bytes requested per node) and their indexes.
+#: pods, millicores and bytes requested per node) and the index of pending pods.
 _PLACEMENT = """
-CREATE INDEX IF NOT EXISTS objects_ip ON objects (ip) WHERE ip IS NOT NULL;
+DROP INDEX IF EXISTS objects_ip;
 CREATE INDEX IF NOT EXISTS objects_pending ON objects (kind, namespace, name)
     WHERE active = 1 AND node IS NULL;
 CREATE TEMP TABLE IF NOT EXISTS touched_pods (namespace TEXT NOT NULL, name TEXT NOT NULL);
@@ -62,8 +62,8 @@ DROP TRIGGER IF EXISTS usage_insert;
 DROP TRIGGER IF EXISTS usage_delete;
 DROP TRIGGER IF EXISTS usage_update_old;
 DROP TRIGGER IF EXISTS usage_update_new;
-"""  # (triggers kept the usage for a day; counting in bulk is several times faster)
-#: Adds (sign 1) or takes away (-1) what the pods in ``touched_pods`` hold on their nodes.
+"""  # (kept for an hour: triggers and an IP index, both costlier than they are worth)
+#: Adds (sign 1) or takes away (-1) what the stored pods named in ``touched_pods`` hold.
 _COUNT_TOUCHED = """
 INSERT INTO node_usage (node, pods, cpu, memory)
 SELECT o.node, ? * count(*), ? * sum(o.cpu), ? * sum(o.memory)
@@ -111,6 +111,20 @@ class KubeEventRow(NamedTuple):
     first_ts: str
     last_ts: str
     count: int = 1
+
+
+def _counted(place: Placement | None, gained: dict[str, list[int]]) -> tuple[object, ...]:
+    """``place`` as row columns, adding what it holds to its node's ``gained`` totals."""
+    if place is None:
+        return _NO_PLACEMENT
+    if place.active and place.node:
+        sums = gained.get(place.node)
+        if sums is None:
+            sums = gained[place.node] = [0, 0, 0]
+        sums[0] += 1
+        sums[1] += place.cpu
+        sums[2] += place.memory
+    return place
 
 
 class Store:
@@ -207,27 +221,31 @@ class Store:
 
     def write(self, upserts: Iterable[Row], deletes: Iterable[Key],
               log: Iterable[tuple[int, str, str, str, str, str | None]],
-              resource_version: int, pods: Sequence[tuple[str, str]] = ()) -> None:
+              resource_version: int, stored_pods: Sequence[tuple[str, str]] = ()) -> None:
         """Persist one transaction's net changes and advance the resourceVersion counter.
 
-        ``pods`` names (namespace, name) every pod written or deleted: node usage is
-        moved from what they held to what they hold, so reading it never needs the pods.
+        ``stored_pods`` names (namespace, name) the pods written or deleted that were
+        stored before: node usage loses what they held and gains what the written pods
+        hold, so reading it never needs the pods.
         """
-        if pods:
+        if stored_pods:
             self.db.execute("DELETE FROM touched_pods")
-            self.db.executemany("INSERT INTO touched_pods VALUES (?, ?)", pods)
+            self.db.executemany("INSERT INTO touched_pods VALUES (?, ?)", stored_pods)
             self.db.execute(_COUNT_TOUCHED, (-1, -1, -1))
         self.db.executemany("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?",
                             list(deletes))
+        gained: dict[str, list[int]] = {}
         self.db.executemany(
             "INSERT INTO objects (kind, namespace, name, owner, rv, body, summary, node, ip, "
             "active, cpu, memory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (kind, namespace, name) DO UPDATE SET owner=excluded.owner, "
             "rv=excluded.rv, body=excluded.body, summary=excluded.summary, node=excluded.node, "
             "ip=excluded.ip, active=excluded.active, cpu=excluded.cpu, memory=excluded.memory",
-            ((*row[:7], *(row[7] or _NO_PLACEMENT)) for row in upserts))
-        if pods:
-            self.db.execute(_COUNT_TOUCHED, (1, 1, 1))
+            ((*row[:7], *_counted(row[7], gained)) for row in upserts))
+        self.db.executemany(
+            "INSERT INTO node_usage VALUES (?, ?, ?, ?) ON CONFLICT (node) DO UPDATE SET "
+            "pods = pods + excluded.pods, cpu = cpu + excluded.cpu, "
+            "memory = memory + excluded.memory", [(node, *sums) for node, sums in gained.items()])
         self.db.executemany(
             "INSERT INTO watch_events (rv, type, kind, namespace, name, body) "
             "VALUES (?, ?, ?, ?, ?, ?)", list(log))
@@ -261,10 +279,10 @@ class Store:
         return self.db.execute("SELECT namespace, name FROM objects WHERE kind='Pod' AND "
                                "active = 1 AND node IS NULL").fetchall()
 
-    def ip_held(self, ip: str) -> bool:
-        """Whether a stored pod holds the pod IP ``ip``."""
-        return self.db.execute("SELECT 1 FROM objects WHERE ip=? LIMIT 1", (ip,)
-                               ).fetchone() is not None
+    def pod_ips(self) -> set[str]:
+        """The pod IPs stored pods hold (a scan: for when IPs wrap round)."""
+        return {r[0] for r in self.db.execute(
+            "SELECT ip FROM objects WHERE kind='Pod' AND ip IS NOT NULL")}
 
     # -- watch log -----------------------------------------------------------
     def log_since(self, rv: int, kind: str | None, namespace: str | None
