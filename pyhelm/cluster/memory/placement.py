@@ -43,11 +43,11 @@ def _usage(place: Placement | None) -> Usage | None:
     return place.node, place.cpu, place.memory
 
 
-def _current_usage(pod: Manifest, requests: tuple[float, float] | None) -> Usage | None:
+def _current_usage(pod: Manifest) -> Usage | None:
     node = (pod.get("spec") or {}).get("nodeName")
     if not node or not pod_active(pod):
         return None
-    cpu, memory = requests or pod_requests(pod["spec"])
+    cpu, memory = pod_requests(pod["spec"])
     return node, round(cpu * 1000), round(memory)
 
 
@@ -72,14 +72,13 @@ class NodeUsage:
         """``key`` (a pod) was written in this transaction: count it again when asked."""
         self._dirty.add(key)
 
-    def follow(self, ws: WorkingSet, key: Key, pod: Manifest | None,
-               requests: tuple[float, float] | None = None) -> None:
+    def follow(self, ws: WorkingSet, key: Key, pod: Manifest | None) -> None:
         """Count ``pod`` (now, or None when gone) instead of what was counted for it."""
         if key in self._counted:
             old = self._counted[key]
         else:
             old = _usage(ws.store.placement(key)) if ws.existed_before(key) else None
-        new = _current_usage(pod, requests) if pod is not None else None
+        new = _current_usage(pod) if pod is not None else None
         self._counted[key] = new
         if old != new:
             self._add(old, -1)

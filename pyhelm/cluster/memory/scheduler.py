@@ -13,7 +13,6 @@ write costs the same however many pods the cluster holds.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,10 +57,9 @@ def sync(api: Api, changes: list[Change]) -> None:
                         if _pending(pod) and api.ws.get(*key) is pod)
     if not candidates:
         return
-    loads = _loads(api, usage)
-    for key, pod in candidates:
-        schedule(api, pod, loads, lambda placed, requests, key=key: usage.follow(
-            api.ws, key, placed, requests))
+    loads = _loads(api, usage)  # a pod placed now is counted by its change, next time
+    for _, pod in candidates:
+        schedule(api, pod, loads)
 
 
 def _pending(pod: Manifest) -> bool:
@@ -91,11 +89,8 @@ def _add(load: NodeLoad, pod: Manifest, requests: tuple[float, float] | None = N
     load.memory += memory
 
 
-def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad],
-             placed: Callable[[Manifest, tuple[float, float]], None] = lambda *_: None
-             ) -> None:
-    """Bind ``pod`` to the best node that fits (``placed(pod, requests)`` is told), or mark
-    it unschedulable."""
+def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad]) -> None:
+    """Bind ``pod`` to the best node that fits, or mark it unschedulable."""
     spec = pod.get("spec") or {}
     plain = not (spec.get("nodeSelector") or spec.get("affinity") or spec.get("tolerations"))
     requests = pod_requests(spec)
@@ -128,7 +123,6 @@ def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad],
          "lastTransitionTime": meta["creationTimestamp"]}]
     put(api, pod)
     _add(best, pod, requests)
-    placed(pod, requests)
     event(api, pod, "Scheduled",
           f'Successfully assigned {meta.get("namespace")}/{meta["name"]} to {node_name}',
           "default-scheduler")
