@@ -21,6 +21,7 @@ unchanged (strings such as ``y``, ``on`` or ``2020-01-01`` are quoted).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -30,10 +31,18 @@ from yaml.resolver import Resolver
 
 from pyhelm.errors import PyHelmError
 
-try:  # a Rust parser, several times faster than libyaml through PyYAML
-    import yaml_rs
-except ImportError:  # pragma: no cover - yaml-rs is a declared dependency
-    yaml_rs = None
+#: Texts shorter than this go straight to libyaml: for them, importing the Rust
+#: parser (yaml-rs, several times faster on big files) costs more than it saves.
+FAST_PATH_MIN_CHARS = 16 * 1024
+
+
+@functools.cache
+def _yaml_rs() -> Any:
+    try:
+        import yaml_rs
+    except ImportError:  # pragma: no cover - yaml-rs is a declared dependency
+        return None
+    return yaml_rs
 
 #: How many nodes aliases may add to a document beyond the ones written in it.
 MAX_ALIAS_EXPANSION = 1_000_000
@@ -156,7 +165,7 @@ def load(text: str | bytes, source: str, error_class: type[PyHelmError] = PyHelm
 
 def load_all(text: str | bytes, source: str, error_class: type[PyHelmError] = PyHelmError) -> list[Any]:
     """Parse every document of a multi-document YAML stream, in order."""
-    fast = _load_fast(text)
+    fast = _load_fast(text) if len(text) >= FAST_PATH_MIN_CHARS else None
     if fast is not None:
         return fast
     return _load_pyyaml(text, source, error_class)
@@ -164,6 +173,7 @@ def load_all(text: str | bytes, source: str, error_class: type[PyHelmError] = Py
 
 def _load_fast(text: str | bytes) -> list[Any] | None:
     """The documents through yaml-rs, or None when the text needs PyYAML (see above)."""
+    yaml_rs = _yaml_rs()
     if yaml_rs is None:
         return None
     if isinstance(text, bytes):

@@ -49,15 +49,24 @@ def user_values(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def locate_chart(args: argparse.Namespace, reference: str) -> Chart:
-    """Load a chart named on the command line: a folder, an archive or ``repo/chart``."""
+    """Load a chart named on the command line: a folder, an archive or ``repo/chart``.
+
+    A chart with dependencies is checked for them (missing or out of date is a
+    ``DependencyError`` naming the fix).
+    """
     from pathlib import Path
 
-    from pyhelm.chart.dependencies import check_dependencies
     from pyhelm.chart.loader import load_chart
 
     if Path(reference).exists():
-        return check_dependencies(load_chart(reference))
-    from pyhelm.repo.client import locate_repo_chart
+        chart = load_chart(reference)
+    else:
+        from pyhelm.repo.client import locate_repo_chart
 
-    return check_dependencies(load_chart(locate_repo_chart(reference, getattr(args, "version", None),
-                                                           devel=getattr(args, "devel", False))))
+        chart = load_chart(locate_repo_chart(reference, getattr(args, "version", None),
+                                             devel=getattr(args, "devel", False)))
+    if chart.metadata.dependencies:  # most charts have none: skip importing the resolver
+        from pyhelm.chart.dependencies import check_dependencies
+
+        check_dependencies(chart)
+    return chart
