@@ -142,22 +142,36 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=30000")
             self.db.executescript(_SCHEMA)
-            columns = {r[1] for r in self.db.execute("PRAGMA table_info(objects)")}
-            for column in _COLUMNS:  # a state file from before them
-                if column.split()[0] not in columns:
-                    self.db.execute(f"ALTER TABLE objects ADD COLUMN {column}")
+            if not self._columns() >= {column.split()[0] for column in _COLUMNS}:
+                self._upgrade()
             self.db.executescript(_PLACEMENT)
-            if "active" not in columns:
-                self._fill_placements()
         except sqlite3.Error as exc:
             raise ClusterUnreachable(f"cannot open the cluster state file {self.path}: {exc}; "
                                      "check the path or choose another with --state") from exc
+
+    def _columns(self) -> set[str]:
+        return {r[1] for r in self.db.execute("PRAGMA table_info(objects)")}
+
+    def _upgrade(self) -> None:
+        """Add the columns a state file from before them lacks and fill them in, under the
+        write lock (two processes opening the file together do it once, whole)."""
+        self.begin(write=True)
+        try:
+            columns = self._columns()
+            for column in _COLUMNS:
+                if column.split()[0] not in columns:
+                    self.db.execute(f"ALTER TABLE objects ADD COLUMN {column}")
+            if "active" not in columns:
+                self._fill_placements()
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
 
     def _fill_placements(self) -> None:
         """Give the pods of a state file written before placement columns theirs."""
         from pyhelm.cluster.memory.placement import placement
 
-        self.begin(write=True)
         rows = self.db.execute("SELECT namespace, name, body FROM objects WHERE kind='Pod'")
         self.db.executemany(
             "UPDATE objects SET node=?, ip=?, active=?, cpu=?, memory=? "
@@ -167,7 +181,6 @@ class Store:
         self.db.execute("INSERT INTO node_usage SELECT node, count(*), sum(cpu), sum(memory) "
                         "FROM objects WHERE kind='Pod' AND active=1 AND node IS NOT NULL "
                         "GROUP BY node")
-        self.commit()
 
     # -- transactions -------------------------------------------------------
     def begin(self, write: bool) -> None:
