@@ -10,6 +10,7 @@ from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.defaults import default_object
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
 from pyhelm.cluster.memory.names import new_uid
+from pyhelm.cluster.memory.placement import pod_active
 from pyhelm.cluster.memory.state import Change, Key, clone
 from pyhelm.cluster.objects import controller_of, owner_reference
 
@@ -110,6 +111,5 @@ def ready_condition(obj: Manifest) -> bool:
     return False
 
 
-def active(pod: Manifest) -> bool:
-    phase = (pod.get("status") or {}).get("phase")
-    return phase not in ("Succeeded", "Failed") and not pod["metadata"].get("deletionTimestamp")
+#: Neither finished nor being deleted (one definition, shared with node usage).
+active = pod_active
