@@ -20,7 +20,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from pyhelm.cluster.memory.fields import merge_key, merge_patch
 from pyhelm.errors import ClusterError
+
+__all__ = ["PatchError", "json_patch", "merge_patch", "strategic_merge_patch"]
 
 
 class PatchError(ClusterError):
@@ -29,51 +32,11 @@ class PatchError(ClusterError):
     code, reason = 422, "Invalid"
 
 
-#: Patch merge keys of the core types, by list field name (k8s.io/api ``patchMergeKey``).
-MERGE_KEYS: dict[str, str] = {
-    "containers": "name",
-    "initContainers": "name",
-    "ephemeralContainers": "name",
-    "env": "name",
-    "volumes": "name",
-    "imagePullSecrets": "name",
-    "volumeMounts": "mountPath",
-    "volumeDevices": "devicePath",
-    "conditions": "type",
-    "ownerReferences": "uid",
-    "hostAliases": "ip",
-    "topologySpreadConstraints": "topologyKey",
-    "resourceClaims": "name",
-}
-
 #: Lists of scalars whose patch strategy is ``merge`` (a set union), not replace.
 MERGED_PRIMITIVE_LISTS = frozenset({"finalizers"})
 
 
-# --- RFC 7386 ---------------------------------------------------------------------------
-
-def merge_patch(original: Any, patch: Any) -> Any:
-    """Apply a JSON merge patch; return the result (``original`` is left untouched)."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(original) if isinstance(original, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
 # --- strategic merge patch ---------------------------------------------------------------
-
-def _merge_key(field: str, items: list[Any]) -> str | None:
-    if field == "ports":
-        # Container ports merge on containerPort, Service ports on port.
-        probe = next((item for item in items if isinstance(item, dict)), {})
-        return "containerPort" if "containerPort" in probe else "port"
-    return MERGE_KEYS.get(field)
-
 
 def strategic_merge_patch(original: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """Apply a strategic merge patch to ``original``; return the result."""
@@ -126,7 +89,7 @@ def _smp_list(field: str, original: Any, patch: list[Any]) -> list[Any]:
         return [_strip(i) for i in patch if not replaces(i)]
     if field in MERGED_PRIMITIVE_LISTS:
         return current + [v for v in patch if v not in current]
-    key = _merge_key(field, current + patch)
+    key = merge_key(field, current + patch)
     if key is None or not all(isinstance(i, dict) for i in patch):
         return [_strip(i) for i in patch]
     result = copy.deepcopy(current)
@@ -146,7 +109,7 @@ def _smp_list(field: str, original: Any, patch: list[Any]) -> list[Any]:
 
 
 def _ordered(field: str, items: list[Any], order: list[Any]) -> list[Any]:
-    key = _merge_key(field, items)
+    key = merge_key(field, items)
     wanted = [o.get(key) if isinstance(o, dict) and key else o for o in order]
     ident = [i.get(key) if isinstance(i, dict) and key else i for i in items]
     rank = {value: n for n, value in enumerate(wanted)}

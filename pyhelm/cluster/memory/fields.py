@@ -16,12 +16,15 @@ from typing import Any
 Manifest = dict[str, Any]
 Path = tuple[str, ...]
 
-#: List fields merged item by item, and the key that identifies an item.
+#: List fields merged item by item, and the key that identifies an item: the core
+#: types' patch merge keys (k8s.io/api ``patchMergeKey``). ``ports`` is keyed by
+#: ``containerPort`` in a container and by ``port`` in a Service (see ``merge_key``).
 MERGE_KEYS = {
     "containers": "name", "initContainers": "name", "ephemeralContainers": "name",
     "env": "name", "volumes": "name", "imagePullSecrets": "name", "volumeMounts": "mountPath",
     "volumeDevices": "devicePath", "conditions": "type", "ownerReferences": "uid",
     "hostAliases": "ip", "volumeClaimTemplates": "name",
+    "topologySpreadConstraints": "topologyKey", "resourceClaims": "name",
 }
 #: Fields nobody owns: identity, server-set metadata and status.
 _UNOWNED_META = {"name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
@@ -29,10 +32,13 @@ _UNOWNED_META = {"name", "namespace", "uid", "resourceVersion", "generation", "c
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON merge patch: maps merge, ``null`` deletes, everything else replaces."""
+    """RFC 7386 JSON merge patch: maps merge, ``null`` deletes, everything else replaces.
+
+    Returns a new object; neither argument is changed nor shared with the result.
+    """
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
-    result = dict(target) if isinstance(target, dict) else {}
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
@@ -41,11 +47,16 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def _list_key(field: str, items: list[Any]) -> str | None:
+def merge_key(field: str, items: list[Any]) -> str | None:
+    """The key that identifies items of the list ``field`` (None: the list is atomic)."""
     if field == "ports":
         probe = next((i for i in items if isinstance(i, dict)), {})
         return "containerPort" if "containerPort" in probe else "port"
-    key = MERGE_KEYS.get(field)
+    return MERGE_KEYS.get(field)
+
+
+def _list_key(field: str, items: list[Any]) -> str | None:
+    key = merge_key(field, items)
     if key and all(isinstance(i, dict) and key in i for i in items):
         return key
     return None
