@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyhelm.cluster.base import Manifest, ObjectRef
+from pyhelm.cluster.objects import CLUSTER_SCOPED
 from pyhelm.errors import (
     AlreadyExists,
     ClusterError,
@@ -34,24 +35,6 @@ from pyhelm.errors import (
     Conflict,
     Invalid,
     NotFound,
-)
-
-CLUSTER_SCOPED = frozenset(
-    {
-        "Namespace",
-        "Node",
-        "PersistentVolume",
-        "StorageClass",
-        "PriorityClass",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "CustomResourceDefinition",
-        "IngressClass",
-        "APIService",
-        "MutatingWebhookConfiguration",
-        "ValidatingWebhookConfiguration",
-        "RuntimeClass",
-    }
 )
 
 

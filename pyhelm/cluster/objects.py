@@ -16,6 +16,30 @@ from pyhelm.errors import UsageError
 
 Manifest = dict[str, Any]
 
+#: Kinds that live outside namespaces (the kubectl backend and release objects use it).
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "StorageClass",
+        "PriorityClass",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ClusterRoleList",
+        "ClusterRoleBindingList",
+        "CustomResourceDefinition",
+        "IngressClass",
+        "APIService",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "PodSecurityPolicy",
+        "RuntimeClass",
+        "CSIDriver",
+        "VolumeAttachment",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Requirement:

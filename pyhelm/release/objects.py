@@ -10,36 +10,13 @@ from typing import Any
 
 from pyhelm import yamlio
 from pyhelm.cluster.base import Manifest, ObjectRef
+from pyhelm.cluster.objects import CLUSTER_SCOPED
 from pyhelm.errors import ReleaseError
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 RELEASE_NAME = "meta.helm.sh/release-name"
 RELEASE_NAMESPACE = "meta.helm.sh/release-namespace"
 RESOURCE_POLICY = "helm.sh/resource-policy"
-
-#: Kinds that live outside namespaces.
-CLUSTER_SCOPED = frozenset(
-    {
-        "Namespace",
-        "Node",
-        "PersistentVolume",
-        "StorageClass",
-        "PriorityClass",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "ClusterRoleList",
-        "ClusterRoleBindingList",
-        "CustomResourceDefinition",
-        "IngressClass",
-        "APIService",
-        "MutatingWebhookConfiguration",
-        "ValidatingWebhookConfiguration",
-        "PodSecurityPolicy",
-        "RuntimeClass",
-        "CSIDriver",
-        "VolumeAttachment",
-    }
-)
 
 #: Helm's UninstallOrder (helm-facts §2.8); unknown kinds go first, Namespaces last.
 UNINSTALL_ORDER = (
