@@ -9,7 +9,11 @@ import pytest
 from pyhelm.cluster.base import Cluster, ObjectRef
 from pyhelm.cluster.memory import MemoryCluster
 from pyhelm.cluster.memory.errors import (
-    FieldManagerConflict, ObjectExists, ObjectInvalid, ObjectNotFound, StaleObject,
+    FieldManagerConflict,
+    ObjectExists,
+    ObjectInvalid,
+    ObjectNotFound,
+    StaleObject,
 )
 from pyhelm.errors import Conflict, Invalid, NotFound
 

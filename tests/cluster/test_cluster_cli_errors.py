@@ -9,7 +9,6 @@ import yaml
 
 from pyhelm.cluster.memory import MemoryCluster
 from pyhelm.errors import PyHelmError
-
 from tests.cluster.conftest import NGINX_DEPLOY, NGINX_POD
 
 

@@ -34,7 +34,11 @@ from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
 from pyhelm.cluster.memory.state import WorkingSet
 from pyhelm.cluster.memory.store import Store
 from pyhelm.cluster.objects import (
-    Requirement, field_matches, matches, parse_field_selector, parse_label_selector,
+    Requirement,
+    field_matches,
+    matches,
+    parse_field_selector,
+    parse_label_selector,
 )
 from pyhelm.errors import UsageError
 

@@ -19,8 +19,14 @@ from pyhelm.cluster.memory.admission import allocate_service
 from pyhelm.cluster.memory.crds import custom_kinds, schema_for
 from pyhelm.cluster.memory.defaults import default_object
 from pyhelm.cluster.memory.errors import (
-    Cause, DecodeError, FieldManagerConflict, Forbidden, ObjectExists, ObjectInvalid,
-    ObjectNotFound, StaleObject,
+    Cause,
+    DecodeError,
+    FieldManagerConflict,
+    Forbidden,
+    ObjectExists,
+    ObjectInvalid,
+    ObjectNotFound,
+    StaleObject,
 )
 from pyhelm.cluster.memory.kinds import KindInfo
 from pyhelm.cluster.memory.state import WorkingSet, clone

@@ -16,7 +16,16 @@ from collections.abc import Callable
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.controllers import (
-    crd, cronjob, daemonset, deployment, endpoints, garbage, job, namespace, nodes, replicaset,
+    crd,
+    cronjob,
+    daemonset,
+    deployment,
+    endpoints,
+    garbage,
+    job,
+    namespace,
+    nodes,
+    replicaset,
     statefulset,
 )
 from pyhelm.cluster.memory.node_agent import sync as node_agent_sync

@@ -7,7 +7,15 @@ from typing import Any
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.controllers.common import (
-    PodFactory, active, event, info, live, owned, ready_condition, set_status, touched,
+    PodFactory,
+    active,
+    event,
+    info,
+    live,
+    owned,
+    ready_condition,
+    set_status,
+    touched,
 )
 from pyhelm.cluster.memory.names import random_suffix, template_hash
 from pyhelm.cluster.memory.scheduler import NodeLoad, unfit

@@ -13,7 +13,13 @@ from typing import Any
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.controllers.common import (
-    event, info, live, owned, put, set_status, touched,
+    event,
+    info,
+    live,
+    owned,
+    put,
+    set_status,
+    touched,
 )
 from pyhelm.cluster.memory.names import template_hash
 from pyhelm.cluster.memory.state import clone

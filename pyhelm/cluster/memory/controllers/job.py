@@ -6,7 +6,12 @@ from typing import Any
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.controllers.common import (
-    PodFactory, event, live, owned, set_status, touched,
+    PodFactory,
+    event,
+    live,
+    owned,
+    set_status,
+    touched,
 )
 from pyhelm.cluster.memory.names import random_suffix
 from pyhelm.cluster.memory.state import Change

@@ -6,7 +6,14 @@ from typing import Any
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.controllers.common import (
-    PodFactory, active, event, live, owned, ready_condition, set_status, touched,
+    PodFactory,
+    active,
+    event,
+    live,
+    owned,
+    ready_condition,
+    set_status,
+    touched,
 )
 from pyhelm.cluster.memory.names import random_suffix
 from pyhelm.cluster.memory.state import Change

@@ -8,7 +8,15 @@ from typing import Any
 
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.controllers.common import (
-    PodFactory, active, event, info, live, owned, ready_condition, set_status, touched,
+    PodFactory,
+    active,
+    event,
+    info,
+    live,
+    owned,
+    ready_condition,
+    set_status,
+    touched,
 )
 from pyhelm.cluster.memory.names import template_hash
 
