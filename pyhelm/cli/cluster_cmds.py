@@ -380,7 +380,7 @@ def _register_more(add: Any) -> None:
 
 
 # -- the group -------------------------------------------------------------------------------
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+def register(subparsers: Any, common: argparse.ArgumentParser, command: str | None = None) -> None:
     cluster = subparsers.add_parser(
         "cluster", parents=[common], help="the built-in cluster, with kubectl's commands",
         description="Drive the built-in cluster as you would drive kubectl.")

@@ -1,9 +1,10 @@
 """The ``pyhelm`` command: parse flags, call the Python API, print.
 
 Each command group lives in its own module under ``pyhelm.cli`` and exposes
-``register(subparsers, common)``, which adds its parsers (with ``parents=[common]``
+``register(subparsers, common, command)``, which adds its parsers (with ``parents=[common]``
 so the global flags work anywhere on the line) and sets ``handler`` to a
-function ``handler(args) -> int``. Handlers import what they need lazily, so
+function ``handler(args) -> int``. ``command`` is the command being run (None: build
+all); a module may then skip its other parsers. Handlers import what they need lazily, so
 ``pyhelm template`` never pays for the HTTP server or the cluster.
 
 A ``PyHelmError`` becomes one ``Error: ...`` line on stderr and a non-zero
@@ -98,7 +99,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = (COMMANDS[command],) if command else COMMAND_MODULES
     for module_name in modules:
-        importlib.import_module(module_name).register(subparsers, common)
+        importlib.import_module(module_name).register(subparsers, common, command)
     return parser
 
 

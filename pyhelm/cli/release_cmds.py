@@ -421,7 +421,9 @@ def run_test(args: argparse.Namespace) -> int:
 
 
 def register(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    command: str | None = None,
 ) -> None:
     def add(
         name: str, help_text: str, handler: Any, aliases: tuple[str, ...] = ()

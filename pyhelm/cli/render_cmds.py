@@ -20,8 +20,13 @@ if TYPE_CHECKING:
 SHOW_WHAT = ("chart", "values", "readme", "crds", "all")
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser, command: str | None = None
+) -> None:
+    """Add this module's parsers; with ``command`` given, only what that command needs."""
     _register_template(subparsers, common)
+    if command in ("template", "render"):
+        return  # the common `pyhelm template` run builds no other parser
     create = subparsers.add_parser(
         "create", parents=[common], help="create a new chart with the given name"
     )

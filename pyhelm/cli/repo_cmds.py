@@ -57,7 +57,9 @@ def _apply_repo_flags(args: argparse.Namespace) -> None:
         os.environ["PYHELM_REPOSITORY_CACHE"] = args.repository_cache
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser, command: str | None = None
+) -> None:
     repo_flags = _repo_flags()
     parents = [common, repo_flags]
     _register_package(subparsers, parents)

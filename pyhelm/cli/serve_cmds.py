@@ -9,7 +9,9 @@ MiB = 1024 * 1024
 Subparsers = argparse._SubParsersAction  # the type argparse gives add_subparsers()
 
 
-def register(subparsers: Subparsers[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def register(
+    subparsers: Subparsers[argparse.ArgumentParser], common: argparse.ArgumentParser, command: str | None = None
+) -> None:
     _register_serve(subparsers, common)
     _register_push(subparsers, common)
 
