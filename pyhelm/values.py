@@ -26,9 +26,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.errors import ValuesError
-from pyhelm.strvals import Mode, merge_maps, parse_into
-from pyhelm.values_files import read_set_file, read_values_file
-from pyhelm.values_schema import schema_violations
 
 if TYPE_CHECKING:
     from pyhelm.chart.model import Chart, Dependency
@@ -65,6 +62,12 @@ class ValueOptions:
         file (and line) or the flag and argument at fault.
         """
         base: dict[str, Any] = {}
+        if not (self.value_files or self.json_values or self.set_values or self.string_values
+                or self.file_values or self.literal_values):
+            return base  # the common run has no flags: the --set parser is not even imported
+        from pyhelm.strvals import Mode, merge_maps, parse_into
+        from pyhelm.values_files import read_set_file, read_values_file
+
         for path in self.value_files:
             for doc in read_values_file(path):
                 merge_maps(base, doc)
@@ -86,6 +89,8 @@ def parse_set(expr: str, into: dict[str, Any] | None = None, *, typed: bool = Tr
     ``into`` is changed in place and returned (a new map when None). Raises
     ``ValuesError`` naming the argument. The grammar: :mod:`pyhelm.strvals`.
     """
+    from pyhelm.strvals import Mode, parse_into
+
     return parse_into(expr, {} if into is None else into, Mode.TYPED if typed else Mode.STRING)
 
 
@@ -425,6 +430,8 @@ def validate_tree(node: _Node) -> None:
     problems = []
     for current in _walk(node):
         if current.chart.schema is not None:
+            from pyhelm.values_schema import schema_violations
+
             found = schema_violations(current.chart, current.values)
             if found:
                 where = f"chart {current.chart.name}" + (
