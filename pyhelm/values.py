@@ -163,23 +163,37 @@ def _join(path: str, key: str) -> str:
 # -- charts, subcharts, globals -----------------------------------------------------------
 
 
-@dataclass
+# _Node, _Context and _ConditionLookup are plain classes, not dataclasses: making a dataclass
+# costs ~1 ms at import, paid by every `pyhelm template`.
+
+
 class _Node:
     """One chart in the values tree: its name in the parent and its computed values."""
 
-    name: str
-    chart: Chart
-    values: dict[str, Any]
-    key: tuple[str, ...]
-    children: list[_Node] = field(default_factory=list)
+    __slots__ = ("name", "chart", "values", "key", "children")
+
+    def __init__(self, name: str, chart: Chart, values: dict[str, Any], key: tuple[str, ...]) -> None:
+        self.name = name
+        self.chart = chart
+        self.values = values
+        self.key = key
+        self.children: list[_Node] = []
 
 
-@dataclass
 class _Context:
-    warn: Warn
-    defaults: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
-    enabled: dict[tuple[str, ...], list[str]] | None = None
-    root_tags: Any = None
+    __slots__ = ("warn", "defaults", "enabled", "root_tags")
+
+    def __init__(
+        self,
+        warn: Warn,
+        defaults: dict[tuple[str, ...], dict[str, Any]] | None = None,
+        enabled: dict[tuple[str, ...], list[str]] | None = None,
+        root_tags: Any = None,
+    ) -> None:
+        self.warn = warn
+        self.defaults = {} if defaults is None else defaults
+        self.enabled = enabled
+        self.root_tags = root_tags
 
 
 def compute_values(chart: Chart, user_values: dict[str, Any], *, validate: bool = True,
@@ -274,7 +288,6 @@ def _tags(values: dict[str, Any], root_tags: Any) -> Any:
     return root_tags if root_tags is not None else own
 
 
-@dataclass
 class _ConditionLookup:
     """Reads a condition path in a chart's values, else in the named subchart's defaults.
 
@@ -283,9 +296,12 @@ class _ConditionLookup:
     with :func:`compute_values`. A null counts as absent.
     """
 
-    values: dict[str, Any]
-    subcharts: dict[str, Chart]
-    _defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    __slots__ = ("values", "subcharts", "_defaults")
+
+    def __init__(self, values: dict[str, Any], subcharts: dict[str, Chart]) -> None:
+        self.values = values
+        self.subcharts = subcharts
+        self._defaults: dict[str, dict[str, Any]] = {}
 
     def get(self, path: str) -> tuple[bool, Any]:
         found, value = _path_value(self.values, path)
