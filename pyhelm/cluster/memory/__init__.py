@@ -97,6 +97,7 @@ class MemoryCluster:
             raise
         finally:
             self._api = None
+            api.ws.release()  # freed before the collector resumes, so it never traces them
             if collecting:
                 gc.enable()
 

@@ -250,6 +250,13 @@ class WorkingSet:
                 return
         entries.append([type_, reason, message, component, host, 1])
 
+    def release(self) -> None:
+        """Let go of every object this transaction holds (called with the cycle collector
+        still paused: a collection run before they are freed would trace them all)."""
+        self._kinds, self._full, self._existed, self._deleted = {}, set(), {}, {}
+        self._children, self._owner_kinds, self.changes = {}, None, []
+        self.kube_events, self.memo = {}, {}
+
     @property
     def dirty(self) -> bool:
         return bool(self._existed) or bool(self.kube_events)
