@@ -29,30 +29,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 KUBECTL = ROOT / ".tools" / "bin" / "kubectl"
-DEPLOY = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: web
-        image: {image}
-        ports:
-        - name: web
-          containerPort: 80
-          protocol: "TCP"
-"""
+#: The lab's Deployment (lab/nginx-deploy.yaml), its image a placeholder.
+DEPLOY = (ROOT / "lab" / "nginx-deploy.yaml").read_text().replace("image: nginx\n", "image: {image}\n")
 
 
 def start_server(work: Path) -> tuple[subprocess.Popen[str], Path]:

@@ -18,6 +18,10 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHARTS = REPO_ROOT / "charts"
 TOOLS_BIN = REPO_ROOT / ".tools" / "bin"
+#: The Kubernetes lab's manifests, exactly as the lab gives them (lab/*.yaml).
+LAB = REPO_ROOT / "lab"
+LAB_POD_YAML = (LAB / "nginx-pod.yaml").read_text()
+LAB_DEPLOY_YAML = (LAB / "nginx-deploy.yaml").read_text()
 
 
 @pytest.fixture(autouse=True)

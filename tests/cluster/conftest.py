@@ -7,24 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 
 from pyhelm.cluster.memory import MemoryCluster
 from pyhelm.cluster.memory.clock import FakeClock
+from tests.conftest import LAB_DEPLOY_YAML, LAB_POD_YAML
 
-NGINX_POD: dict[str, Any] = {
-    "apiVersion": "v1", "kind": "Pod",
-    "metadata": {"name": "nginx-pod", "labels": {"app": "nginx"}},
-    "spec": {"containers": [{"name": "web", "image": "nginx", "ports": [
-        {"name": "web", "containerPort": 80, "protocol": "TCP"}]}]},
-}
-NGINX_DEPLOY: dict[str, Any] = {
-    "apiVersion": "apps/v1", "kind": "Deployment",
-    "metadata": {"name": "nginx-deployment", "labels": {"app": "nginx"}},
-    "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "nginx"}},
-             "template": {"metadata": {"labels": {"app": "nginx"}},
-                          "spec": {"containers": [{"name": "web", "image": "nginx", "ports": [
-                              {"name": "web", "containerPort": 80, "protocol": "TCP"}]}]}}},
-}
+NGINX_POD: dict[str, Any] = yaml.safe_load(LAB_POD_YAML)
+NGINX_DEPLOY: dict[str, Any] = yaml.safe_load(LAB_DEPLOY_YAML)
 
 
 @pytest.fixture

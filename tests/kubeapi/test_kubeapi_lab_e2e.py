@@ -12,49 +12,15 @@ import pytest
 import requests
 import yaml
 
+from tests.conftest import LAB_DEPLOY_YAML, LAB_POD_YAML
+
 pytestmark = pytest.mark.kubectl
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
-POD_YAML = """apiVersion: v1
-kind: Pod
-metadata:
-  name: nginx-pod
-  labels:
-    app: nginx
-spec:
-  containers:
-  - name: web
-    image: {image}
-    ports:
-    - name: web
-      containerPort: 80
-      protocol: TCP
-"""
 
-DEPLOY_YAML = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: web
-        image: nginx
-        ports:
-        - name: web
-          containerPort: 80
-          protocol: "TCP"
-"""
+def pod_yaml(image: str = "nginx") -> str:
+    """The lab's pod manifest, with its image changed as lab step 5 does."""
+    return LAB_POD_YAML.replace("image: nginx\n", f"image: {image}\n")
 
 
 def rows(output: str) -> list[list[str]]:
@@ -62,7 +28,7 @@ def rows(output: str) -> list[list[str]]:
 
 
 def test_lab1_a_pod_applied_described_and_updated_in_place(kctl: Run):
-    assert kctl("apply", "-f", "-", input=POD_YAML.format(image="nginx")).stdout == \
+    assert kctl("apply", "-f", "-", input=pod_yaml("nginx")).stdout == \
         "pod/nginx-pod created\n"
     got = kctl("get", "pod").stdout
     assert got.splitlines()[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
@@ -73,9 +39,9 @@ def test_lab1_a_pod_applied_described_and_updated_in_place(kctl: Run):
     assert "IP:               10.244." in described
     assert "Scheduled" in described and "Successfully assigned default/nginx-pod" in described
     started = kctl("get", "pod", "nginx-pod", "-o", "jsonpath={.status.startTime}").stdout
-    assert kctl("apply", "-f", "-", input=POD_YAML.format(image="nginx:1.20.1")).stdout == \
+    assert kctl("apply", "-f", "-", input=pod_yaml("nginx:1.20.1")).stdout == \
         "pod/nginx-pod configured\n"
-    assert kctl("apply", "-f", "-", input=POD_YAML.format(image="nginx:1.20.1")).stdout == \
+    assert kctl("apply", "-f", "-", input=pod_yaml("nginx:1.20.1")).stdout == \
         "pod/nginx-pod unchanged\n"
     image, start = kctl("get", "pod", "nginx-pod", "-o",
                         "jsonpath={.spec.containers[0].image} {.status.startTime}").stdout.split()
@@ -83,8 +49,8 @@ def test_lab1_a_pod_applied_described_and_updated_in_place(kctl: Run):
 
 
 def test_lab2_a_deployment_heals_scales_and_is_exposed(kctl: Run):
-    kctl("apply", "-f", "-", input=POD_YAML.format(image="nginx"))
-    assert kctl("apply", "-f", "-", input=DEPLOY_YAML).stdout == \
+    kctl("apply", "-f", "-", input=pod_yaml("nginx"))
+    assert kctl("apply", "-f", "-", input=LAB_DEPLOY_YAML).stdout == \
         "deployment.apps/nginx-deployment created\n"
     pods = [r for r in rows(kctl("get", "pods").stdout) if r[0].startswith("nginx-deployment-")]
     assert len(pods) == 3 and all(r[1:3] == ["1/1", "Running"] for r in pods)
@@ -119,9 +85,9 @@ def test_errors_read_as_from_a_real_api_server(kctl: Run):
     missing = kctl("get", "pod", "nope", ok=False)
     assert missing.returncode == 1
     assert missing.stderr.strip() == 'Error from server (NotFound): pods "nope" not found'
-    again = kctl("create", "-f", "-", input=POD_YAML.format(image="nginx"))
+    again = kctl("create", "-f", "-", input=pod_yaml("nginx"))
     assert again.stdout == "pod/nginx-pod created\n"
-    dup = kctl("create", "-f", "-", input=POD_YAML.format(image="nginx"), ok=False)
+    dup = kctl("create", "-f", "-", input=pod_yaml("nginx"), ok=False)
     assert 'Error from server (AlreadyExists)' in dup.stderr
     assert 'pods "nginx-pod" already exists' in dup.stderr
 
@@ -185,7 +151,7 @@ def test_apply_of_a_list_validates_on_the_server(kctl: Run):
 
 
 def test_a_typo_in_a_manifest_is_caught_as_on_a_real_cluster(kctl: Run):
-    typo = POD_YAML.format(image="nginx").replace("  containers:",
+    typo = pod_yaml("nginx").replace("  containers:",
                                                   "  contianers: []\n  containers:")
     refused = kctl("apply", "-f", "-", input=typo, ok=False)
     assert refused.returncode == 1
@@ -196,7 +162,7 @@ def test_a_typo_in_a_manifest_is_caught_as_on_a_real_cluster(kctl: Run):
 
 
 def test_cli_and_server_share_the_state_file(kctl: Run, pyhelm):
-    kctl("apply", "-f", "-", input=DEPLOY_YAML)
+    kctl("apply", "-f", "-", input=LAB_DEPLOY_YAML)
     listed = pyhelm("cluster", "get", "deploy")
     assert listed.returncode == 0, listed.stderr
     assert "nginx-deployment" in listed.stdout and "3/3" in listed.stdout

@@ -7,63 +7,23 @@ from pathlib import Path
 
 import yaml
 
+from tests.conftest import LAB_DEPLOY_YAML, LAB_POD_YAML
+
 CHARTS = Path(__file__).resolve().parents[2] / "charts"
 
-#: The lab's manifests (reference/lab.md), exactly as the lab gives them.
-LAB_POD = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  name: nginx-pod
-  labels:
-    app: nginx
-spec:
-  containers:
-  - name: web
-    image: nginx
-    ports:
-    - name: web
-      containerPort: 80
-      protocol: TCP
-"""
-LAB_DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: web
-        image: nginx
-        ports:
-        - name: web
-          containerPort: 80
-          protocol: "TCP"
-"""
 
 
 def test_nginx_pod_chart_renders_exactly_the_labs_pod(pyhelm):
     run = pyhelm("template", "web", str(CHARTS / "nginx-pod"))
     assert run.returncode == 0, run.stderr
-    assert run.stdout == "---\n# Source: nginx-pod/templates/pod.yaml\n" + LAB_POD
+    assert run.stdout == "---\n# Source: nginx-pod/templates/pod.yaml\n" + LAB_POD_YAML
 
 
 def test_nginx_chart_renders_the_labs_deployment_and_a_clusterip_service(pyhelm):
     run = pyhelm("template", "web", str(CHARTS / "nginx"))
     assert run.returncode == 0, run.stderr
     service, deployment = run.stdout.split("---\n")[1:]
-    assert deployment == "# Source: nginx/templates/deployment.yaml\n" + LAB_DEPLOYMENT
+    assert deployment == "# Source: nginx/templates/deployment.yaml\n" + LAB_DEPLOY_YAML
     svc = yaml.safe_load(service)
     assert svc["kind"] == "Service" and svc["spec"]["type"] == "ClusterIP"
     assert svc["spec"]["selector"] == {"app": "nginx"}
@@ -124,7 +84,7 @@ def test_output_dir_writes_one_file_per_template(pyhelm, tmp_path):
     assert run.returncode == 0, run.stderr
     written = tmp_path / "out" / "nginx" / "templates" / "deployment.yaml"
     assert (
-        written.read_text() == "---\n# Source: nginx/templates/deployment.yaml\n" + LAB_DEPLOYMENT
+        written.read_text() == "---\n# Source: nginx/templates/deployment.yaml\n" + LAB_DEPLOY_YAML
     )
     assert f"wrote {written}" in run.stdout
 
