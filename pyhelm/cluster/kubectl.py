@@ -91,6 +91,11 @@ class KubectlCluster:
         kubectl: str | None = None,
         run: Runner = subprocess_runner,
     ) -> None:
+        if kubeconfig and not os.path.isfile(kubeconfig):
+            raise ClusterUnreachable(
+                f"kubeconfig {kubeconfig!r} does not exist; pass --kubeconfig with an existing file "
+                "(or leave it out to use KUBECONFIG or ~/.kube/config)"
+            )
         self.kubeconfig = kubeconfig
         self.context = context
         self.kubectl = kubectl or os.environ.get("PYHELM_KUBECTL") or "kubectl"

@@ -38,14 +38,16 @@ def test_it_implements_the_cluster_protocol() -> None:
     assert isinstance(KubectlCluster(), Cluster)
 
 
-def test_apply_is_server_side_with_the_pyhelm_field_manager_and_objects_on_stdin() -> None:
+def test_apply_is_server_side_with_the_pyhelm_field_manager_and_objects_on_stdin(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "config"
+    config.write_text("apiVersion: v1\nkind: Config\n")
     fake = FakeKubectl(ok({"kind": "List", "items": [DEPLOY]}))
-    cluster = KubectlCluster(kubeconfig="/k/config", context="lab", run=fake)
+    cluster = KubectlCluster(kubeconfig=str(config), context="lab", run=fake)
     assert cluster.apply([DEPLOY], force=True) == [DEPLOY]
     argv, stdin = fake.calls[0]
     assert argv == [
         "kubectl",
-        "--kubeconfig=/k/config",
+        f"--kubeconfig={config}",
         "--context=lab",
         "apply",
         "--server-side",
@@ -180,6 +182,15 @@ def test_kubectl_errors_become_cluster_errors_naming_the_object(
 def test_missing_kubectl_is_one_clear_error() -> None:
     with pytest.raises(ClusterUnreachable, match="command not found; install kubectl"):
         subprocess_runner(["/nonexistent/kubectl", "version"], None)
+
+
+def test_a_kubeconfig_that_does_not_exist_is_one_clear_error(pyhelm) -> None:  # type: ignore[no-untyped-def]
+    result = pyhelm("--cluster", "kubectl", "--kubeconfig", "/nonexistent/config", "list")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: kubeconfig '/nonexistent/config' does not exist; pass --kubeconfig with an existing file "
+        "(or leave it out to use KUBECONFIG or ~/.kube/config)\n"
+    )
 
 
 def test_non_json_output_is_a_cluster_error() -> None:
