@@ -21,6 +21,11 @@ def random_suffix(length: int = 5) -> str:
     return "".join(_rng.choices(ALPHABET, k=length))
 
 
+def random_hex(digits: int) -> str:
+    """``digits`` random hexadecimal digits (container IDs)."""
+    return f"{_rng.getrandbits(4 * digits):0{digits}x}"
+
+
 def new_uid() -> str:
     """A random (version 4) UUID as text, several times faster than ``str(uuid.uuid4())``."""
     h = f"{_rng.getrandbits(128):032x}"

@@ -22,7 +22,7 @@ import orjson
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.clock import parse_timestamp, timestamp
 from pyhelm.cluster.memory.controllers.common import active, event, put
-from pyhelm.cluster.memory.names import new_uid
+from pyhelm.cluster.memory.names import random_hex
 from pyhelm.cluster.memory.placement import IpPools
 from pyhelm.cluster.memory.state import Change
 
@@ -107,8 +107,7 @@ def reconcile(api: Api, pod: Manifest, node: Manifest, ips: IpPools,
         return
     pod["status"] = status
     put(api, pod)
-    for type_, reason, message in events:
-        event(api, pod, reason, message, _COMPONENT, type_)
+    api.ws.events(pod, events, _COMPONENT)
 
 
 Events = list[tuple[str, str, str]]
@@ -117,18 +116,21 @@ Events = list[tuple[str, str, str]]
 def _start(api: Api, pod: Manifest, node: Manifest, before: Manifest
            ) -> tuple[Manifest, Events]:
     """A new pod's status: worked out once per command for pods alike (same containers,
-    node and status so far), then copied with container IDs of their own."""
-    memo: dict[bytes, tuple[bytes, Events]] = api.ws.memo.setdefault("kubelet-start", {})
+    node and status so far), then copied with container IDs of their own.
+
+    The copy shares the parts no writer changes in place (conditions, container states:
+    every status change builds new ones) and copies what differs per pod.
+    """
+    memo: dict[bytes, tuple[Manifest, Events]] = api.ws.memo.setdefault("kubelet-start", {})
     alike = orjson.dumps([pod["spec"].get("containers"), before, node["metadata"]["name"]],
                          option=orjson.OPT_NON_STR_KEYS)
     if alike not in memo:
-        status, events = _status(api, pod, node, before, False)
-        memo[alike] = (orjson.dumps(status), events)
-    text, events = memo[alike]
-    status = orjson.loads(text)
-    for cs in status["containerStatuses"]:
-        if "containerID" in cs:
-            cs["containerID"] = _container_id(cs["image"])
+        memo[alike] = _status(api, pod, node, before, False)
+    shared, events = memo[alike]
+    status = dict(shared)
+    status["containerStatuses"] = [
+        {**cs, "containerID": _container_id(cs["image"])} if "containerID" in cs else dict(cs)
+        for cs in shared["containerStatuses"]]
     return status, events
 
 
@@ -150,7 +152,7 @@ def _status(api: Api, pod: Manifest, node: Manifest, before: Manifest, resync: b
 
 
 def _container_id(image: str) -> str:
-    return f"containerd://{_digest(image)[:32]}{new_uid().replace('-', '')}"
+    return f"containerd://{_digest(image)[:32]}{random_hex(32)}"
 
 
 def _container_status(c: Manifest, old: Manifest | None, now: Any, resync: bool,

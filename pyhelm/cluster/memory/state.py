@@ -10,7 +10,7 @@ changes five times in one command is written once.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 import orjson
@@ -75,6 +75,20 @@ def controller_uid(obj: Manifest) -> str | None:
         if ref.get("controller"):
             return str(ref.get("uid"))
     return str(refs[0].get("uid")) if refs else None
+
+
+def _add_event(entries: list[list[Any]], entry: list[Any]) -> None:
+    """Add ``entry`` ([type, reason, message, component, host, count]) to one object's events;
+    past ``SIMILAR_EVENTS`` of its reason it is folded into one combined event."""
+    if len(entries) >= SIMILAR_EVENTS:
+        same = [e for e in entries if e[1] == entry[1]]
+        if len(same) >= SIMILAR_EVENTS:
+            last = same[-1]
+            entry[2] = f"(combined from similar events): {entry[2]}"
+            if last[2].startswith("(combined from similar events): "):
+                last[2], last[5] = entry[2], last[5] + 1
+                return
+    entries.append(entry)
 
 
 class WorkingSet:
@@ -232,23 +246,19 @@ class WorkingSet:
         beyond ``SIMILAR_EVENTS`` in one command become one event with a count,
         "(combined from similar events): <latest message>".
         """
+        self.events(obj, ((type_, reason, message),), component, host)
+
+    def events(self, obj: Manifest, events: Iterable[tuple[str, str, str]], component: str,
+               host: str = "") -> None:
+        """Record several events (type, reason, message) about ``obj`` from one component."""
         meta = obj["metadata"]
         key = (meta.get("namespace") or "default", obj.get("apiVersion", ""),
                obj.get("kind", ""), meta["name"], meta.get("uid", ""))
         entries = self.kube_events.get(key)
         if entries is None:
             entries = self.kube_events[key] = []
-        if len(entries) >= SIMILAR_EVENTS:
-            same = [e for e in entries if e[1] == reason]
-            if len(same) >= SIMILAR_EVENTS:
-                last = same[-1]
-                combined = f"(combined from similar events): {message}"
-                if last[2].startswith("(combined from similar events): "):
-                    last[2], last[5] = combined, last[5] + 1
-                else:
-                    entries.append([type_, reason, combined, component, host, 1])
-                return
-        entries.append([type_, reason, message, component, host, 1])
+        for type_, reason, message in events:
+            _add_event(entries, [type_, reason, message, component, host, 1])
 
     def release(self) -> None:
         """Let go of every object this transaction holds (called with the cycle collector
