@@ -17,14 +17,12 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import orjson
-
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.clock import parse_timestamp, timestamp
 from pyhelm.cluster.memory.controllers.common import active, event, put
 from pyhelm.cluster.memory.names import random_hex
 from pyhelm.cluster.memory.placement import IpPools
-from pyhelm.cluster.memory.state import Change
+from pyhelm.cluster.memory.state import Change, json_bytes
 
 Manifest = dict[str, Any]
 _COMPONENT = "kubelet"
@@ -122,8 +120,7 @@ def _start(api: Api, pod: Manifest, node: Manifest, before: Manifest
     every status change builds new ones) and copies what differs per pod.
     """
     memo: dict[bytes, tuple[Manifest, Events]] = api.ws.memo.setdefault("kubelet-start", {})
-    alike = orjson.dumps([pod["spec"].get("containers"), before, node["metadata"]["name"]],
-                         option=orjson.OPT_NON_STR_KEYS)
+    alike = json_bytes([pod["spec"].get("containers"), before, node["metadata"]["name"]])
     if alike not in memo:
         memo[alike] = _status(api, pod, node, before, False)
     shared, events = memo[alike]
