@@ -55,9 +55,13 @@ def image_problem(image: str) -> str:
 def sync(api: Api, changes: list[Change]) -> None:
     ips: IpPools | None = None
     latest: dict[tuple[str, str, str], bool] = {}  # pod key -> resync asked
+    wrote: dict[tuple[str, str, str], str] = api.ws.memo.setdefault("kubelet-wrote", {})
     for change in changes:
         if change.key[0] != "Pod":
             continue
+        if change.type == "MODIFIED" and \
+                wrote.get(change.key) == change.obj["metadata"]["resourceVersion"]:
+            continue  # its own status write, unchanged since
         if change.type == "DELETED":
             pod = change.obj
             if (pod.get("spec") or {}).get("nodeName"):
@@ -105,6 +109,9 @@ def reconcile(api: Api, pod: Manifest, node: Manifest, ips: IpPools,
         return
     pod["status"] = status
     put(api, pod)
+    meta = pod["metadata"]
+    api.ws.memo.setdefault("kubelet-wrote", {})[
+        ("Pod", meta.get("namespace") or "", meta["name"])] = meta["resourceVersion"]
     api.ws.events(pod, events, _COMPONENT)
 
 

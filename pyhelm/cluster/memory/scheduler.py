@@ -95,25 +95,28 @@ def schedule(api: Api, pod: Manifest, loads: dict[str, NodeLoad]) -> None:
     plain = not (spec.get("nodeSelector") or spec.get("affinity") or spec.get("tolerations"))
     requests = pod_requests(spec)
     whys = []
-    for load in loads.values():
+    best: NodeLoad | None = None
+    best_rank: tuple[float, str] = (0.0, "")
+    for name, load in loads.items():
         if plain:
             if load.plain_unfit is None:
                 load.plain_unfit = _placement_unfit({"spec": {}}, load)
             why = load.plain_unfit or _capacity_unfit(load, requests)
         else:
             why = unfit(pod, load, requests)
-        whys.append((why, load))
-    fits = [load for why, load in whys if not why]
+        if why:
+            whys.append(why)
+            continue
+        rank = (load.pods / max(load.allocatable["pods"], 1), name)  # the least loaded
+        if best is None or rank < best_rank:
+            best, best_rank = load, rank
     meta = pod["metadata"]
-    if not fits:
-        reasons = Counter(why for why, _ in whys)
-        detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
+    if best is None:
+        detail = ", ".join(f"{n} {r}" for r, n in sorted(Counter(whys).items()))
         message = (f"0/{len(loads)} nodes are available: {detail}." if loads
                    else "no nodes available to schedule pods")
         _unschedulable(api, pod, message)
         return
-    best = min(fits, key=lambda ld: (ld.pods / max(ld.allocatable["pods"], 1),
-                                     ld.node["metadata"]["name"]))
     node_name = best.node["metadata"]["name"]
     pod["spec"]["nodeName"] = node_name
     status = pod.setdefault("status", {})
