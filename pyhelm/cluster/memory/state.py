@@ -81,12 +81,14 @@ def key_of(info: KindInfo, obj: Manifest) -> Key:
     return (info.key, (meta.get("namespace") or "") if info.namespaced else "", meta["name"])
 
 
-def controller_uid(obj: Manifest) -> str | None:
+def controller_uid(obj: Manifest, controller_only: bool = False) -> str | None:
+    """The uid of ``obj``'s controller; without one, of its first owner (unless
+    ``controller_only``)."""
     refs = obj["metadata"].get("ownerReferences") or ()
     for ref in refs:
         if ref.get("controller"):
             return str(ref.get("uid"))
-    return str(refs[0].get("uid")) if refs else None
+    return str(refs[0].get("uid")) if refs and not controller_only else None
 
 
 def _add_event(entries: list[list[Any]], entry: list[Any]) -> None:
@@ -184,17 +186,33 @@ class WorkingSet:
 
     def children(self, uid: str) -> list[Manifest]:
         """Objects whose ownerReferences name ``uid``, in key order."""
-        if self._owner_kinds is None:  # first use: every stored dependent gets indexed
-            self._owner_kinds = self.store.kinds_owned_by_any()
-            for kind in sorted(self._owner_kinds):
-                self._load_kind(kind)
         found = []
-        for kind, namespace, name in sorted(self._children.get(uid, ())):
+        for kind, namespace, name in self._child_keys(uid):
             obj = self._kinds[kind].get((namespace, name))
             if obj is not None and any(r.get("uid") == uid
                                        for r in obj["metadata"].get("ownerReferences") or ()):
                 found.append(obj)
         return found
+
+    def controlled(self, uid: str, kind: str) -> list[Manifest]:
+        """Objects of ``kind`` whose controller (ownerReference with controller: true) is
+        ``uid``, in key order."""
+        self._load_kind(kind)
+        found = []
+        for child_kind, namespace, name in self._child_keys(uid):
+            if child_kind != kind:
+                continue
+            obj = self._kinds[kind].get((namespace, name))
+            if obj is not None and controller_uid(obj, controller_only=True) == uid:
+                found.append(obj)
+        return found
+
+    def _child_keys(self, uid: str) -> list[Key]:
+        if self._owner_kinds is None:  # first use: every stored dependent gets indexed
+            self._owner_kinds = self.store.kinds_owned_by_any()
+            for kind in sorted(self._owner_kinds):
+                self._load_kind(kind)
+        return sorted(self._children.get(uid, ()))
 
     def _index(self, kind: str, obj: Manifest) -> tuple[str, str] | None:
         """Note ``obj`` under each owner's uid; returns its controller's (kind, name)."""

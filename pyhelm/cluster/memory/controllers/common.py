@@ -12,7 +12,7 @@ from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
 from pyhelm.cluster.memory.names import new_uid
 from pyhelm.cluster.memory.placement import pod_active
 from pyhelm.cluster.memory.state import Change, Key, clone
-from pyhelm.cluster.objects import controller_of, owner_reference
+from pyhelm.cluster.objects import owner_reference
 
 Manifest = dict[str, Any]
 _INFOS: dict[str, KindInfo] = {}
@@ -29,12 +29,11 @@ def touched(changes: list[Change], kind: str, child_kinds: tuple[str, ...] = ("P
     """Keys of ``kind`` objects that changed, or whose controlled children changed (sorted)."""
     keys: set[Key] = set()
     owner_kind = kind.partition(".")[0]
-    for change in changes:
-        if change.key[0] == kind:
-            keys.add(change.key)
-        elif change.owner is not None and change.owner[0] == owner_kind and \
-                change.key[0] in child_kinds:
-            keys.add((kind, change.key[1], change.owner[1]))
+    for _, key, _, owner in changes:  # unpacked: this loop runs over every change
+        if key[0] == kind:
+            keys.add(key)
+        elif owner is not None and owner[0] == owner_kind and key[0] in child_kinds:
+            keys.add((kind, key[1], owner[1]))
     return sorted(keys)
 
 
@@ -47,10 +46,7 @@ def live(api: Api, key: Key) -> Manifest | None:
 
 def owned(api: Api, owner: Manifest, kind: str) -> list[Manifest]:
     """Live objects of ``kind`` that ``owner`` controls."""
-    uid = owner["metadata"]["uid"]
-    api.ws.ensure_loaded(kind)
-    return [c for c in api.ws.children(uid) if c.get("kind") == kind.partition(".")[0]
-            and (controller_of(c) or {}).get("uid") == uid]
+    return api.ws.controlled(owner["metadata"]["uid"], kind)
 
 
 def put(api: Api, obj: Manifest) -> None:
