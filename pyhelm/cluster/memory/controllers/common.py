@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.defaults import default_object
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
@@ -73,7 +71,12 @@ def event(api: Api, obj: Manifest, reason: str, message: str, component: str,
 
 
 class PodFactory:
-    """Builds pods from one template quickly (the template is serialised once)."""
+    """Builds pods from one template quickly.
+
+    The pods of one factory share the nested parts of the template's spec (containers,
+    volumes, ...) for the rest of the command: nothing edits those in place (a writer
+    replaces a part, as ``nodeName`` or ``status``), and each pod is stored as its own JSON.
+    """
 
     def __init__(self, api: Api, owner: Manifest, template: Manifest,
                  extra_labels: dict[str, str] | None = None) -> None:
@@ -82,20 +85,24 @@ class PodFactory:
         self.namespace = owner["metadata"].get("namespace") or "default"
         template = clone(template)
         meta = template.setdefault("metadata", {})
+        meta.pop("creationTimestamp", None)
         meta.setdefault("labels", {}).update(extra_labels or {})
         body = {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
                 "spec": template.get("spec") or {}}
         default_object("Pod", body)
-        self._text = orjson.dumps(body)
+        self._body = body
         self._info = info("Pod")
 
     def create(self, name: str) -> Manifest:
-        pod: Manifest = orjson.loads(self._text)
-        meta = pod["metadata"]
-        meta.pop("creationTimestamp", None)
+        body = self._body
+        meta = {key: dict(value) if isinstance(value, dict) else value
+                for key, value in body["metadata"].items()}  # labels, annotations: its own
         meta.update(name=name, namespace=self.namespace, uid=new_uid(),
                     creationTimestamp=self.api.ws.stamp,
                     ownerReferences=[dict(self.owner_ref)])
+        pod = {**body, "metadata": meta, "spec": dict(body["spec"])}
+        if "status" in body:
+            pod["status"] = dict(body["status"])
         self.api.ws.put(self._info, pod)
         return pod
 
