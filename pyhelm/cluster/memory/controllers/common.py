@@ -48,7 +48,14 @@ def owned(api: Api, owner: Manifest, kind: str) -> list[Manifest]:
 
 
 def put(api: Api, obj: Manifest) -> None:
-    api.ws.put(info(_key_of_kind(obj)), obj)
+    type_ = (obj["apiVersion"], obj["kind"])
+    kind_info = _INFOS_BY_TYPE.get(type_)
+    if kind_info is None:
+        kind_info = _INFOS_BY_TYPE[type_] = info(_key_of_kind(obj))
+    api.ws.put(kind_info, obj)
+
+
+_INFOS_BY_TYPE: dict[tuple[str, str], KindInfo] = {}
 
 
 def _key_of_kind(obj: Manifest) -> str:

@@ -54,14 +54,15 @@ def reconcile(api: Api, rs: Manifest) -> bool:
     if len(pods) < want:
         factory = PodFactory(api, rs, rs["spec"].get("template") or {})
         taken = {p["metadata"]["name"] for p in pods}
+        created = []
         for _ in range(want - len(pods)):
             pod_name = f"{name}-{random_suffix()}"
             while pod_name in taken or api.ws.get("Pod", factory.namespace, pod_name):
                 pod_name = f"{name}-{random_suffix()}"
             taken.add(pod_name)
             pods.append(factory.create(pod_name))
-            event(api, rs, "SuccessfulCreate", f"Created pod: {pod_name}",
-                  "replicaset-controller")
+            created.append(("Normal", "SuccessfulCreate", f"Created pod: {pod_name}"))
+        api.ws.events(rs, created, "replicaset-controller")
     elif len(pods) > want:
         doomed = _deletion_order(pods)[: len(pods) - want]
         for pod in doomed:
