@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS objects (
     owner TEXT, rv INTEGER NOT NULL, body TEXT NOT NULL, summary TEXT,
     node TEXT, ip TEXT, active INTEGER, cpu INTEGER, memory INTEGER,
     PRIMARY KEY (kind, namespace, name));
-CREATE INDEX IF NOT EXISTS objects_owner ON objects (owner) WHERE owner IS NOT NULL;
+DROP INDEX IF EXISTS objects_owner;
+CREATE INDEX IF NOT EXISTS objects_owned_kinds ON objects (kind) WHERE owner IS NOT NULL;
 CREATE TABLE IF NOT EXISTS node_usage (
     node TEXT PRIMARY KEY, pods INTEGER NOT NULL, cpu INTEGER NOT NULL,
     memory INTEGER NOT NULL);
