@@ -8,7 +8,6 @@ from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.controllers.common import (
     PodFactory,
     active,
-    event,
     live,
     owned,
     ready_condition,
@@ -65,10 +64,11 @@ def reconcile(api: Api, rs: Manifest) -> bool:
         api.ws.events(rs, created, "replicaset-controller")
     elif len(pods) > want:
         doomed = _deletion_order(pods)[: len(pods) - want]
+        pod_info = api.ws.registry.by_key("Pod")
         for pod in doomed:
-            api.ws.remove(api.ws.registry.by_key("Pod"), pod)
-            event(api, rs, "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}",
-                  "replicaset-controller")
+            api.ws.remove(pod_info, pod)
+        api.ws.events(rs, [("Normal", "SuccessfulDelete", f"Deleted pod: {p['metadata']['name']}")
+                           for p in doomed], "replicaset-controller")
         gone = {id(p) for p in doomed}
         pods = [p for p in pods if id(p) not in gone]
     ready = sum(1 for p in pods if ready_condition(p))
