@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyhelm import yamlio
 from pyhelm.cluster.memory import tables
-from pyhelm.cluster.memory.kinds import KindInfo
 from pyhelm.errors import UsageError
+
+if TYPE_CHECKING:
+    from pyhelm.cluster.memory.kinds import KindInfo
 
 Manifest = dict[str, Any]
 FORMATS = ("wide", "yaml", "json", "name")
@@ -50,7 +50,11 @@ def format_objects(groups: Sequence[tuple[KindInfo, list[Manifest]]], opts: GetO
             "apiVersion": "v1", "items": objs, "kind": "List",
             "metadata": {"resourceVersion": ""}}
         if opts.output == "json":
+            import json
+
             return json.dumps(doc, indent=4, ensure_ascii=False) + "\n"
+        from pyhelm import yamlio  # (the tables need neither codec)
+
         return yamlio.dump(doc)
     if opts.output == "name":
         return "".join(f"{qualified(info)}/{o['metadata']['name']}\n"
@@ -63,7 +67,7 @@ def format_objects(groups: Sequence[tuple[KindInfo, list[Manifest]]], opts: GetO
                                      prefix=qualified(info) if prefix else "",
                                      namespaces=opts.all_namespaces and info.namespaced,
                                      labels=opts.show_labels)
-        text = tables.render(headers, rows)
+        text = tables.layout(headers, rows)
         if opts.no_headers:
             text = "".join(text.splitlines(keepends=True)[1:])
         blocks.append(text)

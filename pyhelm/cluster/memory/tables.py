@@ -1,9 +1,9 @@
 """kubectl's table columns for each kind, as pure functions of the objects.
 
 ``table_for(kind)`` gives a ``Table``: columns (name, priority: 0 always shown,
-1 only with ``-o wide``) and a row function. ``render`` lays rows out as
-kubectl does (columns padded to the widest cell plus three spaces). The
-Kubernetes-API helper may serve the same columns as server-side Tables.
+1 only with ``-o wide``; wide columns come last) and a row function. ``render``
+lays rows out as kubectl does (columns padded to the widest cell plus three
+spaces). The Kubernetes-API helper may serve the same columns as server-side Tables.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pyhelm.cluster.memory.clock import human_duration, parse_timestamp
-from pyhelm.cluster.objects import selector_string
 
 Manifest = dict[str, Any]
 Row = list[str]
@@ -32,13 +32,26 @@ class Table:
     row: Callable[[Manifest, datetime], Row]
 
 
+@lru_cache(maxsize=4096)
+def _duration(stamp: str, now: datetime) -> str:
+    """kubectl's text for the time from ``stamp`` to ``now`` (cached: the objects of one
+    command often share their creation second)."""
+    return human_duration((now - parse_timestamp(stamp)).total_seconds())
+
+
 def age(obj: Manifest, now: datetime, field: str = "creationTimestamp") -> str:
     stamp = obj.get("metadata", {}).get(field)
-    return human_duration((now - parse_timestamp(stamp)).total_seconds()) if stamp else "<unknown>"
+    return _duration(stamp, now) if stamp else "<unknown>"
 
 
 def _since(stamp: str | None, now: datetime) -> str:
-    return human_duration((now - parse_timestamp(stamp)).total_seconds()) if stamp else "<none>"
+    return _duration(stamp, now) if stamp else "<none>"
+
+
+def _selector(selector: Manifest | None) -> str:
+    from pyhelm.cluster.objects import selector_string  # its regexes only when a row needs it
+
+    return selector_string(selector)
 
 
 def _containers(spec: Manifest) -> tuple[str, str]:
@@ -48,40 +61,54 @@ def _containers(spec: Manifest) -> tuple[str, str]:
 
 def pod_status(pod: Manifest) -> str:
     """The STATUS column: a waiting/terminated reason when there is one, else the phase."""
-    if pod["metadata"].get("deletionTimestamp"):
+    return _pod_status(pod["metadata"], pod.get("status") or {})
+
+
+def _pod_status(meta: Manifest, status: Manifest) -> str:
+    if meta.get("deletionTimestamp"):
         return "Terminating"
-    status = pod.get("status") or {}
     reason = ""
     for cs in status.get("containerStatuses") or ():
         state = cs.get("state") or {}
-        if state.get("waiting", {}).get("reason"):
-            reason = state["waiting"]["reason"]
-        elif state.get("terminated", {}).get("reason") and not reason:
-            reason = state["terminated"]["reason"]
-    if not reason and status.get("phase") == "Pending":
+        waiting = state.get("waiting")
+        if waiting and waiting.get("reason"):
+            reason = waiting["reason"]
+        elif not reason:
+            terminated = state.get("terminated")
+            if terminated and terminated.get("reason"):
+                reason = terminated["reason"]
+    if reason:
+        return reason
+    if status.get("phase") == "Pending":
         for cond in status.get("conditions") or ():
             if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
                 return "Pending"
-    return reason or status.get("reason") or status.get("phase") or "Pending"
+    return status.get("reason") or status.get("phase") or "Pending"
+
+
+def _restarts(statuses: Sequence[Manifest], restarts: int, now: datetime) -> str:
+    """The RESTARTS column: the count, and how long ago a container last finished."""
+    text = str(restarts)
+    finished = [cs.get("lastState", {}).get("terminated", {}).get("finishedAt")
+                for cs in statuses if cs.get("lastState")]
+    if any(finished):
+        text += f" ({_since(max(f for f in finished if f), now)} ago)"
+    return text
 
 
 def _pod(pod: Manifest, now: datetime) -> Row:
-    status = pod.get("status") or {}
-    statuses = status.get("containerStatuses") or []
-    total = len((pod.get("spec") or {}).get("containers") or [])
+    meta, spec, status = pod["metadata"], pod.get("spec") or {}, pod.get("status") or {}
+    statuses = status.get("containerStatuses") or ()
     ready = restarts = 0
     for cs in statuses:
-        ready += bool(cs.get("ready"))
+        if cs.get("ready"):
+            ready += 1
         restarts += int(cs.get("restartCount", 0))
-    restart_text = str(restarts)
-    if restarts:
-        finished = [cs.get("lastState", {}).get("terminated", {}).get("finishedAt")
-                    for cs in statuses if cs.get("lastState")]
-        if any(finished):
-            restart_text += f" ({_since(max(f for f in finished if f), now)} ago)"
-    return [pod["metadata"]["name"], f"{ready}/{total}", pod_status(pod), restart_text,
-            age(pod, now), status.get("podIP") or "<none>",
-            (pod.get("spec") or {}).get("nodeName") or "<none>", "<none>", "<none>"]
+    stamp = meta.get("creationTimestamp")
+    return [meta["name"], f"{ready}/{len(spec.get('containers') or ())}",
+            _pod_status(meta, status), _restarts(statuses, restarts, now) if restarts else "0",
+            _duration(stamp, now) if stamp else "<unknown>", status.get("podIP") or "<none>",
+            spec.get("nodeName") or "<none>", "<none>", "<none>"]
 
 
 def _deployment(d: Manifest, now: datetime) -> Row:
@@ -89,7 +116,7 @@ def _deployment(d: Manifest, now: datetime) -> Row:
     names, images = _containers((spec.get("template") or {}).get("spec") or {})
     return [d["metadata"]["name"], f'{s.get("readyReplicas", 0)}/{spec.get("replicas", 1)}',
             str(s.get("updatedReplicas", 0)), str(s.get("availableReplicas", 0)), age(d, now),
-            names, images, selector_string(spec.get("selector"))]
+            names, images, _selector(spec.get("selector"))]
 
 
 def _replicaset(r: Manifest, now: datetime) -> Row:
@@ -97,7 +124,7 @@ def _replicaset(r: Manifest, now: datetime) -> Row:
     names, images = _containers((spec.get("template") or {}).get("spec") or {})
     return [r["metadata"]["name"], str(spec.get("replicas", 1)), str(s.get("replicas", 0)),
             str(s.get("readyReplicas", 0)), age(r, now), names, images,
-            selector_string(spec.get("selector"))]
+            _selector(spec.get("selector"))]
 
 
 def _statefulset(r: Manifest, now: datetime) -> Row:
@@ -116,7 +143,7 @@ def _daemonset(r: Manifest, now: datetime) -> Row:
             str(s.get("currentNumberScheduled", 0)), str(s.get("numberReady", 0)),
             str(s.get("updatedNumberScheduled", 0)), str(s.get("numberAvailable", 0)),
             selector or "<none>", age(r, now), names, images,
-            selector_string(spec.get("selector"))]
+            _selector(spec.get("selector"))]
 
 
 def _job(j: Manifest, now: datetime) -> Row:
@@ -129,7 +156,7 @@ def _job(j: Manifest, now: datetime) -> Row:
         end = parse_timestamp(s["completionTime"]) if s.get("completionTime") else now
         duration = human_duration((end - parse_timestamp(s["startTime"])).total_seconds())
     return [j["metadata"]["name"], state, f'{s.get("succeeded", 0)}/{spec.get("completions", 1)}',
-            duration, age(j, now), names, images, selector_string(spec.get("selector"))]
+            duration, age(j, now), names, images, _selector(spec.get("selector"))]
 
 
 def _cronjob(c: Manifest, now: datetime) -> Row:
@@ -271,12 +298,17 @@ def table_for(kind_key: str) -> Table:
     return TABLES.get(kind_key, DEFAULT)
 
 
-def render(headers: Sequence[str], rows: Sequence[Row]) -> str:
+def render(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Lay out a table as kubectl does: left-aligned, three spaces between columns."""
-    table = [list(map(str, headers)), *([str(c) for c in row] for row in rows)]
+    return layout([str(h) for h in headers], [list(map(str, row)) for row in rows])
+
+
+def layout(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """``render`` for cells that are already text, as ``build`` makes them."""
+    table = [headers, *rows]
     widths = [max(map(len, column)) for column in zip(*table, strict=True)]
-    line = "   ".join(f"{{:<{w}}}" for w in widths)
-    return "\n".join(line.format(*row).rstrip() for row in table) + "\n"
+    line = "   ".join([f"{{:<{w}}}" for w in widths[:-1]] + ["{}"])
+    return "\n".join([line.format(*row).rstrip() for row in table]) + "\n"
 
 
 def build(kind_key: str, objs: Sequence[Manifest], now: datetime, wide: bool = False,
@@ -284,22 +316,22 @@ def build(kind_key: str, objs: Sequence[Manifest], now: datetime, wide: bool = F
           ) -> tuple[list[str], list[Row]]:
     """Headers and rows for ``objs`` (``prefix`` names rows as ``get all`` does)."""
     table = table_for(kind_key)
-    keep = [i for i, c in enumerate(table.columns) if wide or c.priority == 0]
-    headers = [table.columns[i].name for i in keep]
-    rows = []
-    for obj in objs:
-        full = table.row(obj, now)
-        row = [full[i] for i in keep]
-        if prefix and kind_key != "Event":
+    headers = [c.name for c in table.columns if wide or c.priority == 0]
+    shown, row_of = len(headers), table.row
+    if shown == len(table.columns):
+        rows = [row_of(obj, now) for obj in objs]
+    else:
+        rows = [row_of(obj, now)[:shown] for obj in objs]  # the wide columns are the last
+    if prefix and kind_key != "Event":
+        for row in rows:
             row[0] = f"{prefix}/{row[0]}"
-        if namespaces:
-            row.insert(0, str(obj["metadata"].get("namespace", "")))
-        if labels:
-            row.append(",".join(f"{k}={v}" for k, v in
-                                (obj["metadata"].get("labels") or {}).items()) or "<none>")
-        rows.append(row)
     if namespaces:
         headers.insert(0, "NAMESPACE")
+        for row, obj in zip(rows, objs, strict=True):
+            row.insert(0, str(obj["metadata"].get("namespace", "")))
     if labels:
         headers.append("LABELS")
+        for row, obj in zip(rows, objs, strict=True):
+            row.append(",".join(f"{k}={v}" for k, v in
+                                (obj["metadata"].get("labels") or {}).items()) or "<none>")
     return headers, rows
