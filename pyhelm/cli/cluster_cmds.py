@@ -48,20 +48,29 @@ def _collect(cluster: MemoryCluster, args: argparse.Namespace, words: list[str],
 
 
 def cmd_get(args: argparse.Namespace) -> int:
+    cluster = _open(args)
+    with cluster.transaction(write=False):  # one snapshot; the objects read die inside it,
+        text = _get_text(cluster, args)     # so the cycle collector never traces them
+    if text is None:
+        where = "" if args.all_namespaces else f" in {args.namespace} namespace"
+        print(f"No resources found{where}.", file=sys.stderr)
+        return 0
+    _out(text)
+    return 0
+
+
+def _get_text(cluster: MemoryCluster, args: argparse.Namespace) -> str | None:
+    """What ``get`` prints on stdout; None when a table would have nothing in it."""
     from pyhelm.cluster.memory.printing import GetOptions, format_objects
 
-    cluster = _open(args)
     groups, named = _collect(cluster, args, args.resources,
                              summaries=args.output not in ("yaml", "json"))
     opts = GetOptions(args.output, args.all_namespaces, args.show_labels, args.no_headers,
                       args.show_managed_fields)
     if not any(items for _, items in groups) and args.output not in ("json", "yaml"):
-        where = "" if args.all_namespaces else f" in {args.namespace} namespace"
-        print(f"No resources found{where}.", file=sys.stderr)
-        return 0
+        return None
     prefix = len(groups) > 1 or args.resources[0] == "all"
-    _out(format_objects(groups, opts, cluster.clock.now(), single=named, prefix=prefix))
-    return 0
+    return format_objects(groups, opts, cluster.clock.now(), single=named, prefix=prefix)
 
 
 def cmd_describe(args: argparse.Namespace) -> int:

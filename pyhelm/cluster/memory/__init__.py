@@ -24,12 +24,9 @@ import orjson
 
 from pyhelm.cluster.base import Manifest, ObjectRef
 from pyhelm.cluster.memory.api import Api
-from pyhelm.cluster.memory.bootstrap import bootstrap
 from pyhelm.cluster.memory.clock import Clock
 from pyhelm.cluster.memory.clock_offset import OffsetClock
-from pyhelm.cluster.memory.controllers import resync, settle
 from pyhelm.cluster.memory.errors import ObjectNotFound, ResourceExpired
-from pyhelm.cluster.memory.events import event_object
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
 from pyhelm.cluster.memory.state import WorkingSet
 from pyhelm.cluster.memory.store import Store
@@ -57,6 +54,8 @@ class MemoryCluster:
         self._api: Api | None = None
         self._writing = self._dry_run = False
         if self.store.meta("bootstrapped") is None:
+            from pyhelm.cluster.memory.bootstrap import bootstrap
+
             with self.transaction() as api:
                 if api.ws.store.meta("bootstrapped") is None:  # another process may have won
                     bootstrap(api, nodes)
@@ -86,6 +85,8 @@ class MemoryCluster:
         try:
             yield api
             if write and not dry_run:
+                from pyhelm.cluster.memory.controllers import settle  # (reads need none)
+
                 settle(api)
                 if api.ws.dirty:
                     api.ws.flush()
@@ -138,10 +139,12 @@ class MemoryCluster:
             if info.key == EVENT_KEY:
                 return self.events(namespace, reqs, terms)
             if summaries and info.key == "Pod" and not api.ws.dirty:
-                found = [orjson.loads(text) for text in
-                         self.store.load_kind(info.key, True, namespace)]
-                return [o for o in found if matches(reqs, o["metadata"].get("labels"))
-                        and field_matches(terms, o)]
+                loads = orjson.loads
+                found = [loads(text) for text in self.store.load_kind(info.key, True, namespace)]
+                if reqs or terms:
+                    found = [o for o in found if matches(reqs, o["metadata"].get("labels"))
+                             and field_matches(terms, o)]
+                return found
             return api.list(info, namespace, reqs, terms)
 
     def update(self, obj: Manifest, field_manager: str | None = None,
@@ -211,7 +214,7 @@ class MemoryCluster:
                fields: Sequence[tuple[str, str, str]] = (), involved: str | None = None
                ) -> list[Manifest]:
         """core/v1 Events (oldest first), optionally about one object name."""
-        from pyhelm.cluster.objects import field_matches
+        from pyhelm.cluster.memory.events import event_object
 
         rows = self.store.kube_events(namespace, involved)
         objs = [event_object(i, row) for i, row in rows]
@@ -225,6 +228,8 @@ class MemoryCluster:
 
     def tick(self, seconds: float = 0) -> int:
         """Let time pass (FakeClock only moves by ``seconds``) and reconcile everything."""
+        from pyhelm.cluster.memory.controllers import resync
+
         advance = getattr(self.clock, "advance", None)
         if seconds and advance is not None:
             advance(seconds)
@@ -238,6 +243,8 @@ class MemoryCluster:
         with self.transaction() as api:
             api.ws.store.reset()
         self.registry = KindRegistry()
+        from pyhelm.cluster.memory.bootstrap import bootstrap
+
         with self.transaction() as api:
             bootstrap(api)
             api.ws.store.set_meta("bootstrapped", "1")

@@ -44,8 +44,8 @@ def format_objects(groups: Sequence[tuple[KindInfo, list[Manifest]]], opts: GetO
     if opts.output not in (None, *FORMATS):
         raise UsageError(f"unable to match a printer suitable for the output format "
                          f"{opts.output!r}, allowed formats are: json,name,wide,yaml")
-    objs = [_clean(o, opts) for _, items in groups for o in items]
     if opts.output in ("yaml", "json"):
+        objs = [_clean(o, opts) for _, items in groups for o in items]
         doc: Manifest = objs[0] if single and len(objs) == 1 else {
             "apiVersion": "v1", "items": objs, "kind": "List",
             "metadata": {"resourceVersion": ""}}
