@@ -77,6 +77,10 @@ ON CONFLICT (node) DO UPDATE SET pods = pods + excluded.pods, cpu = cpu + exclud
 _COLUMNS = ("summary TEXT", "node TEXT", "ip TEXT", "active INTEGER", "cpu INTEGER",
             "memory INTEGER")
 
+#: Bytes of the file SQLite reads through a memory map (address space only): listing
+#: 10,000 pods' summaries walks ~30 MB of rows in index order, twice as fast as through read().
+MMAP_SIZE = 1 << 30
+
 Key = tuple[str, str, str]  # (kind key, namespace or "", name)
 
 
@@ -142,6 +146,7 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=30000")
+            self.db.execute(f"PRAGMA mmap_size={MMAP_SIZE}")  # reads: no copy per page
             self.db.executescript(_SCHEMA)
             if not self._columns() >= {column.split()[0] for column in _COLUMNS}:
                 self._upgrade()
