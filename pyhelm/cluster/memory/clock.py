@@ -44,6 +44,9 @@ def timestamp(moment: datetime) -> str:
 
 @lru_cache(maxsize=4096)
 def parse_timestamp(text: str) -> datetime:
+    """``2026-01-02T03:04:05Z`` as an aware datetime; ValueError for any other form."""
+    if len(text) == 20 and text[10] == "T" and text[19] == "Z":
+        return datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)  # (strptime: +3 ms import)
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
