@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from pyhelm.cluster.memory.clock import human_duration, parse_timestamp
+from pyhelm.cluster.objects import selector_string
 
 Manifest = dict[str, Any]
 Row = list[str]
@@ -46,12 +47,6 @@ def age(obj: Manifest, now: datetime, field: str = "creationTimestamp") -> str:
 
 def _since(stamp: str | None, now: datetime) -> str:
     return _duration(stamp, now) if stamp else "<none>"
-
-
-def _selector(selector: Manifest | None) -> str:
-    from pyhelm.cluster.objects import selector_string  # its regexes only when a row needs it
-
-    return selector_string(selector)
 
 
 def _containers(spec: Manifest) -> tuple[str, str]:
@@ -116,7 +111,7 @@ def _deployment(d: Manifest, now: datetime) -> Row:
     names, images = _containers((spec.get("template") or {}).get("spec") or {})
     return [d["metadata"]["name"], f'{s.get("readyReplicas", 0)}/{spec.get("replicas", 1)}',
             str(s.get("updatedReplicas", 0)), str(s.get("availableReplicas", 0)), age(d, now),
-            names, images, _selector(spec.get("selector"))]
+            names, images, selector_string(spec.get("selector"))]
 
 
 def _replicaset(r: Manifest, now: datetime) -> Row:
@@ -124,7 +119,7 @@ def _replicaset(r: Manifest, now: datetime) -> Row:
     names, images = _containers((spec.get("template") or {}).get("spec") or {})
     return [r["metadata"]["name"], str(spec.get("replicas", 1)), str(s.get("replicas", 0)),
             str(s.get("readyReplicas", 0)), age(r, now), names, images,
-            _selector(spec.get("selector"))]
+            selector_string(spec.get("selector"))]
 
 
 def _statefulset(r: Manifest, now: datetime) -> Row:
@@ -143,7 +138,7 @@ def _daemonset(r: Manifest, now: datetime) -> Row:
             str(s.get("currentNumberScheduled", 0)), str(s.get("numberReady", 0)),
             str(s.get("updatedNumberScheduled", 0)), str(s.get("numberAvailable", 0)),
             selector or "<none>", age(r, now), names, images,
-            _selector(spec.get("selector"))]
+            selector_string(spec.get("selector"))]
 
 
 def _job(j: Manifest, now: datetime) -> Row:
@@ -156,7 +151,7 @@ def _job(j: Manifest, now: datetime) -> Row:
         end = parse_timestamp(s["completionTime"]) if s.get("completionTime") else now
         duration = human_duration((end - parse_timestamp(s["startTime"])).total_seconds())
     return [j["metadata"]["name"], state, f'{s.get("succeeded", 0)}/{spec.get("completions", 1)}',
-            duration, age(j, now), names, images, _selector(spec.get("selector"))]
+            duration, age(j, now), names, images, selector_string(spec.get("selector"))]
 
 
 def _cronjob(c: Manifest, now: datetime) -> Row:
