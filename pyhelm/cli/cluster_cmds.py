@@ -8,7 +8,9 @@ on the state file (``--state`` / ``PYHELM_STATE``).
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.errors import UsageError
@@ -63,14 +65,34 @@ def _get_text(cluster: MemoryCluster, args: argparse.Namespace) -> str | None:
     """What ``get`` prints on stdout; None when a table would have nothing in it."""
     from pyhelm.cluster.memory.printing import GetOptions, format_objects
 
-    groups, named = _collect(cluster, args, args.resources,
-                             summaries=args.output not in ("yaml", "json"))
     opts = GetOptions(args.output, args.all_namespaces, args.show_labels, args.no_headers,
                       args.show_managed_fields)
+    if args.output in (None, "wide", "name"):
+        targets = _targets(cluster, args.resources)
+        if all(name is None for _, name in targets):  # listings: a table row per object read
+            prefix = len({info.key for info, _ in targets}) > 1 or args.resources[0] == "all"
+            return format_objects(_streams(cluster, args, targets), opts, cluster.clock.now(),
+                                  prefix=prefix) or None
+    groups, named = _collect(cluster, args, args.resources,
+                             summaries=args.output not in ("yaml", "json"))
     if not any(items for _, items in groups) and args.output not in ("json", "yaml"):
         return None
     prefix = len(groups) > 1 or args.resources[0] == "all"
     return format_objects(groups, opts, cluster.clock.now(), single=named, prefix=prefix)
+
+
+def _streams(cluster: MemoryCluster, args: argparse.Namespace,
+             targets: list[tuple[KindInfo, str | None]]
+             ) -> list[tuple[KindInfo, Iterator[dict[str, Any]]]]:
+    """The objects of each type listed, streamed, grouped by type as ``_collect`` groups them
+    (printing 10,000 pods then never holds them all)."""
+    namespace = None if getattr(args, "all_namespaces", False) else args.namespace
+    parts: dict[str, tuple[KindInfo, list[Iterator[dict[str, Any]]]]] = {}
+    for info, _ in targets:
+        parts.setdefault(info.key, (info, []))[1].append(cluster.stream(
+            info.api_version, info.kind, namespace, getattr(args, "selector", None),
+            getattr(args, "field_selector", None)))
+    return [(info, itertools.chain.from_iterable(streams)) for info, streams in parts.values()]
 
 
 def cmd_describe(args: argparse.Namespace) -> int:

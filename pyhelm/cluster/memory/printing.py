@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -38,9 +38,12 @@ def _clean(obj: Manifest, opts: GetOptions) -> Manifest:
                                 if k != "managedFields"}}
 
 
-def format_objects(groups: Sequence[tuple[KindInfo, list[Manifest]]], opts: GetOptions,
+def format_objects(groups: Sequence[tuple[KindInfo, Iterable[Manifest]]], opts: GetOptions,
                    now: datetime, single: bool = False, prefix: bool = False) -> str:
-    """Everything ``get`` prints on stdout for these (type, objects) groups."""
+    """Everything ``get`` prints on stdout for these (type, objects) groups; "" for none.
+
+    Each group's objects are read once, so they may come as a stream.
+    """
     if opts.output not in (None, *FORMATS):
         raise UsageError(f"unable to match a printer suitable for the output format "
                          f"{opts.output!r}, allowed formats are: json,name,wide,yaml")
@@ -61,12 +64,12 @@ def format_objects(groups: Sequence[tuple[KindInfo, list[Manifest]]], opts: GetO
                        for info, items in groups for o in items)
     blocks = []
     for info, items in groups:
-        if not items:
-            continue
         headers, rows = tables.build(info.key, items, now, wide=opts.output == "wide",
                                      prefix=qualified(info) if prefix else "",
                                      namespaces=opts.all_namespaces and info.namespaced,
                                      labels=opts.show_labels)
+        if not rows:
+            continue
         text = tables.layout(headers, rows)
         if opts.no_headers:
             text = "".join(text.splitlines(keepends=True)[1:])

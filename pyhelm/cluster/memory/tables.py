@@ -8,7 +8,7 @@ spaces). The Kubernetes-API helper may serve the same columns as server-side Tab
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -306,27 +306,31 @@ def layout(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line.format(*row).rstrip() for row in table]) + "\n"
 
 
-def build(kind_key: str, objs: Sequence[Manifest], now: datetime, wide: bool = False,
+def build(kind_key: str, objs: Iterable[Manifest], now: datetime, wide: bool = False,
           prefix: str = "", namespaces: bool = False, labels: bool = False
           ) -> tuple[list[str], list[Row]]:
-    """Headers and rows for ``objs`` (``prefix`` names rows as ``get all`` does)."""
+    """Headers and rows for ``objs``, read once (``prefix`` names rows as ``get all`` does)."""
     table = table_for(kind_key)
     headers = [c.name for c in table.columns if wide or c.priority == 0]
     shown, row_of = len(headers), table.row
-    if shown == len(table.columns):
-        rows = [row_of(obj, now) for obj in objs]
-    else:
-        rows = [row_of(obj, now)[:shown] for obj in objs]  # the wide columns are the last
-    if prefix and kind_key != "Event":
-        for row in rows:
-            row[0] = f"{prefix}/{row[0]}"
+    prefix = prefix if kind_key != "Event" else ""
     if namespaces:
         headers.insert(0, "NAMESPACE")
-        for row, obj in zip(rows, objs, strict=True):
-            row.insert(0, str(obj["metadata"].get("namespace", "")))
     if labels:
         headers.append("LABELS")
-        for row, obj in zip(rows, objs, strict=True):
+    if not (prefix or namespaces or labels):
+        if shown == len(table.columns):
+            return headers, [row_of(obj, now) for obj in objs]
+        return headers, [row_of(obj, now)[:shown] for obj in objs]  # wide columns are last
+    rows = []
+    for obj in objs:
+        row = row_of(obj, now)[:shown]
+        if prefix:
+            row[0] = f"{prefix}/{row[0]}"
+        if namespaces:
+            row.insert(0, str(obj["metadata"].get("namespace", "")))
+        if labels:
             row.append(",".join(f"{k}={v}" for k, v in
                                 (obj["metadata"].get("labels") or {}).items()) or "<none>")
+        rows.append(row)
     return headers, rows
