@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pyhelm.cluster.memory import tables
 from pyhelm.errors import UsageError
@@ -17,8 +16,7 @@ Manifest = dict[str, Any]
 FORMATS = ("wide", "yaml", "json", "name")
 
 
-@dataclass
-class GetOptions:
+class GetOptions(NamedTuple):
     output: str | None = None
     all_namespaces: bool = False
     show_labels: bool = False

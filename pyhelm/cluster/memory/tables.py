@@ -9,10 +9,9 @@ spaces). The Kubernetes-API helper may serve the same columns as server-side Tab
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyhelm.cluster.memory.clock import human_duration, parse_timestamp
 from pyhelm.cluster.objects import selector_string
@@ -21,14 +20,12 @@ Manifest = dict[str, Any]
 Row = list[str]
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):  # (NamedTuples: a dataclass costs ~1 ms of start-up each)
     name: str
     priority: int = 0
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     columns: tuple[Column, ...]
     row: Callable[[Manifest, datetime], Row]
 
