@@ -51,8 +51,8 @@ def _collect(cluster: MemoryCluster, args: argparse.Namespace, words: list[str],
 
 def cmd_get(args: argparse.Namespace) -> int:
     cluster = _open(args)
-    with cluster.transaction(write=False):  # one snapshot; the objects read die inside it,
-        text = _get_text(cluster, args)     # so the cycle collector never traces them
+    with cluster.snapshot():  # one read; the objects read die inside it,
+        text = _get_text(cluster, args)  # so the cycle collector never traces them
     if text is None:
         where = "" if args.all_namespaces else f" in {args.namespace} namespace"
         print(f"No resources found{where}.", file=sys.stderr)

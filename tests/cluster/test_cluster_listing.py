@@ -49,3 +49,35 @@ def test_stream_needs_an_open_transaction(cluster):
 def test_a_bad_selector_is_reported_before_anything_is_read(cluster):
     with cluster.transaction(write=False), pytest.raises(UsageError, match="label selector"):
         cluster.stream("v1", "Pod", selector="app in (a")
+
+
+def test_a_snapshot_streams_pods_and_serves_every_other_read(cluster):
+    listed = cluster.list("v1", "Pod", "default", "app=web", summaries=True)
+    with cluster.snapshot():
+        assert list(cluster.stream("v1", "Pod", "default", "app=web")) == listed
+        assert [d["metadata"]["name"] for d in cluster.list("apps/v1", "Deployment")] \
+            == ["api", "web"]
+        with pytest.raises(UsageError, match="read-only"):
+            cluster.patch(_ref("web"), {"spec": {"replicas": 5}})
+    cluster.patch(_ref("web"), {"spec": {"replicas": 4}})  # after it, writes work again
+
+
+def test_a_fresh_process_resolves_custom_kinds_in_a_snapshot(tmp_path):
+    path = tmp_path / "state.db"
+    MemoryCluster(path).apply([{
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "crontabs.stable.example.com"},
+        "spec": {"group": "stable.example.com", "scope": "Namespaced",
+                 "names": {"plural": "crontabs", "kind": "CronTab", "shortNames": ["ct"],
+                           "categories": ["all"]},
+                 "versions": [{"name": "v1", "served": True, "storage": True}]}}])
+    fresh = MemoryCluster(path)
+    assert fresh.resolve("ct").kind == "CronTab"
+    with fresh.snapshot():
+        assert "CronTab" in [info.kind for info in fresh.registry.category("all")]
+
+
+def _ref(name: str):
+    from pyhelm.cluster.base import ObjectRef
+
+    return ObjectRef("apps/v1", "Deployment", "default", name)

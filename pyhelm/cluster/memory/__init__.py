@@ -18,17 +18,15 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from pyhelm.cluster.base import Manifest, ObjectRef
-from pyhelm.cluster.memory.api import Api
 from pyhelm.cluster.memory.clock import Clock
 from pyhelm.cluster.memory.clock_offset import OffsetClock
 from pyhelm.cluster.memory.errors import ObjectNotFound, ResourceExpired
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
-from pyhelm.cluster.memory.state import WorkingSet
 from pyhelm.cluster.memory.store import Store
 from pyhelm.cluster.objects import (
     Requirement,
@@ -39,8 +37,12 @@ from pyhelm.cluster.objects import (
 )
 from pyhelm.errors import UsageError
 
+if TYPE_CHECKING:
+    from pyhelm.cluster.memory.api import Api
+
 __all__ = ["MemoryCluster"]
 EVENT_KEY = "Event"
+CRD_KEY = "CustomResourceDefinition.apiextensions.k8s.io"
 
 
 class MemoryCluster:
@@ -52,7 +54,7 @@ class MemoryCluster:
         self.clock = clock or OffsetClock(float(self.store.meta("clockOffset", "0") or 0))
         self.registry = KindRegistry()
         self._api: Api | None = None
-        self._writing = self._dry_run = False
+        self._writing = self._dry_run = self._reading = False
         if self.store.meta("bootstrapped") is None:
             from pyhelm.cluster.memory.bootstrap import bootstrap
 
@@ -77,8 +79,14 @@ class MemoryCluster:
                 raise UsageError("a dry run cannot be nested in a transaction that writes")
             yield self._api
             return
+        if self._reading:  # inside a snapshot: it gets the API server's machinery from now on
+            if write:
+                raise UsageError("cannot write inside a read-only snapshot")
+            self._api, self._writing, self._dry_run = self._new_api(), False, False
+            yield self._api
+            return
         self.store.begin(write)
-        api = Api(WorkingSet(self.store, self.registry, self.clock))
+        api = self._new_api()
         self._api, self._writing, self._dry_run = api, write, dry_run
         collecting = gc.isenabled()
         gc.disable()  # a command builds many short-lived dicts: no cycle scans meanwhile
@@ -101,6 +109,35 @@ class MemoryCluster:
             api.ws.release()  # freed before the collector resumes, so it never traces them
             if collecting:
                 gc.enable()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read-only transaction for printing: ``transaction(write=False)`` without the
+        API server's machinery until a call inside needs it (listing pods never does, so
+        ``get pods`` imports no validation or schemas). Joins any open transaction."""
+        if self._api is not None or self._reading:
+            yield
+            return
+        self.store.begin(False)
+        self._reading = True
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.registry.add_custom(_custom_kinds(self.store))
+            yield
+        finally:
+            api, self._api, self._reading = self._api, None, False
+            self.store.rollback()
+            if api is not None:
+                api.ws.release()
+            if collecting:
+                gc.enable()
+
+    def _new_api(self) -> Api:
+        from pyhelm.cluster.memory.api import Api
+        from pyhelm.cluster.memory.state import WorkingSet
+
+        return Api(WorkingSet(self.store, self.registry, self.clock))
 
     def close(self) -> None:
         self.store.close()
@@ -145,19 +182,19 @@ class MemoryCluster:
     def stream(self, api_version: str, kind: str, namespace: str | None = None,
                selector: Mapping[str, str] | str | None = None,
                field_selector: str | None = None) -> Iterator[Manifest]:
-        """``list(..., summaries=True)`` one object at a time, inside an open transaction.
+        """``list(..., summaries=True)`` one object at a time, inside a snapshot (or transaction).
 
         For printing thousands of pods: each is decoded, used and let go in turn, so
         memory is reused while the CPU still caches it (half the time of holding them all).
-        Consume it before that transaction ends.
+        Consume it before the snapshot ends.
         """
-        if self._api is None:
+        if self._api is None and not self._reading:
             raise UsageError("stream() reads inside a transaction: iterate it within "
-                             "'with cluster.transaction(write=False):'")
+                             "'with cluster.snapshot():'")
         reqs = _requirements(selector)
         terms = parse_field_selector(field_selector)
         info = self.registry.for_object(api_version, kind)
-        if info.key == "Pod" and not self._api.ws.dirty:
+        if info.key == "Pod" and (self._api is None or not self._api.ws.dirty):
             return self._pod_summaries(namespace, reqs, terms)
         return iter(self.list(api_version, kind, namespace, selector, field_selector, True))
 
@@ -231,7 +268,7 @@ class MemoryCluster:
 
     # -- beyond the protocol: what `pyhelm cluster` needs ------------------------------
     def resolve(self, name: str) -> KindInfo:
-        with self.transaction(write=False):
+        with self.snapshot():
             return self.registry.resolve(name)
 
     def events(self, namespace: str | None = None, labels: Sequence[Requirement] = (),
@@ -272,6 +309,13 @@ class MemoryCluster:
         with self.transaction() as api:
             bootstrap(api)
             api.ws.store.set_meta("bootstrapped", "1")
+
+
+def _custom_kinds(store: Store) -> list[KindInfo]:
+    """The kinds the stored CRDs add (as an ``Api`` learns them when it is built)."""
+    from pyhelm.cluster.memory.crds import custom_kinds
+
+    return custom_kinds(orjson.loads(body) for body in store.load_kind(CRD_KEY))
 
 
 def _requirements(selector: Mapping[str, str] | str | None) -> list[Requirement]:
