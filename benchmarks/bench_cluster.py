@@ -85,8 +85,9 @@ def measure(n: int) -> dict[str, Any]:
     assert running == n, f"{running} pods running, wanted {n}"
 
     def get_pods() -> None:  # what `pyhelm cluster get pods` does after start-up
-        pods = cluster.list("v1", "Pod", "default", summaries=True)
-        format_objects([(cluster.resolve("pods"), pods)], GetOptions(), cluster.clock.now())
+        with cluster.snapshot():
+            pods = cluster.stream("v1", "Pod", "default")
+            format_objects([(cluster.resolve("pods"), pods)], GetOptions(), cluster.clock.now())
 
     out["get"] = _timed(get_pods)
     env = {**os.environ, "PYHELM_STATE": str(folder / "state.db")}
