@@ -54,43 +54,79 @@ def read_folder(root: Path) -> dict[str, bytes]:
     """Every file of a chart folder that ``.helmignore`` keeps, keyed by '/'-path.
 
     Symbolic links are followed only when they stay inside the chart folder.
+    Order: a folder's files (sorted), then its subfolders (sorted), depth first.
     """
     ignore_file = root / ".helmignore"
     ignore = HelmIgnore(ignore_file.read_text(encoding="utf-8") if ignore_file.is_file() else "")
-    real_root = root.resolve()
-    files: dict[str, bytes] = {}
-    seen = {real_root}
-    for folder, dirnames, filenames in os.walk(root, followlinks=True):
-        rel_folder = Path(folder).relative_to(root).as_posix()
-        prefix = "" if rel_folder == "." else rel_folder + "/"
-        dirnames[:] = sorted(d for d in dirnames if not ignore.ignored(prefix + d, is_dir=True))
-        for d in dirnames:
-            _check_inside(Path(folder) / d, real_root, prefix + d)
-            real = (Path(folder) / d).resolve()
-            if real in seen:
+    reader = _FolderReader(str(root), ignore)
+    reader.read(str(root), reader.real_root, "")
+    return reader.files
+
+
+class _FolderReader:
+    """One ``read_folder`` walk. ``os.scandir`` rather than ``os.walk`` and ``Path``: a folder
+    entry knows whether it is a link or a folder without a system call per file."""
+
+    __slots__ = ("root", "real_root", "ignore", "files", "seen")
+
+    def __init__(self, root: str, ignore: HelmIgnore) -> None:
+        self.root = root
+        self.real_root = os.path.realpath(root)
+        self.ignore = ignore
+        self.files: dict[str, bytes] = {}
+        self.seen = {self.real_root}
+
+    def read(self, folder: str, real_folder: str, prefix: str) -> None:
+        """Read ``folder`` (whose real path is ``real_folder``; ``prefix`` is its '/'-path + '/')."""
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:
+            return  # an unreadable folder is skipped, as os.walk does
+        subfolders, files = [], []
+        for entry in entries:
+            rel = prefix + entry.name
+            is_dir = _is_dir(entry)
+            if self.ignore.ignored(rel, is_dir=is_dir):
+                continue
+            if not is_dir:
+                files.append((entry, rel))
+                continue
+            real = self._checked_link(entry, rel) or os.path.join(real_folder, entry.name)
+            if real in self.seen:
                 raise ChartError(
-                    f"{root}/{prefix + d}: symbolic link loop: it leads back to a folder "
+                    f"{self.root}/{rel}: symbolic link loop: it leads back to a folder "
                     "already read; remove the link or list it in .helmignore"
                 )
-            seen.add(real)
-        for name in sorted(filenames):
-            rel = prefix + name
-            if ignore.ignored(rel):
-                continue
-            full = Path(folder) / name
-            _check_inside(full, real_root, rel)
+            self.seen.add(real)
+            subfolders.append((entry.path, real, rel + "/"))
+        for entry, rel in files:
+            self._checked_link(entry, rel)
             try:
-                files[rel] = full.read_bytes()
+                with open(entry.path, "rb") as handle:
+                    self.files[rel] = handle.read()
             except OSError as exc:
-                raise ChartError(f"{root}/{rel}: cannot read: {exc.strerror}") from None
-    return files
+                raise ChartError(f"{self.root}/{rel}: cannot read: {exc.strerror}") from None
+        for subfolder in subfolders:
+            self.read(*subfolder)
+
+    def _checked_link(self, entry: os.DirEntry[str], rel: str) -> str | None:
+        """The real path of a link that stays inside the chart (None: not a link)."""
+        if not entry.is_symlink():
+            return None
+        real = os.path.realpath(entry.path)
+        if real != self.real_root and not real.startswith(os.path.join(self.real_root, "")):
+            raise ChartError(
+                f"{self.real_root}/{rel}: symbolic link points outside the chart folder; refusing it"
+            )
+        return real
 
 
-def _check_inside(path: Path, real_root: Path, rel: str) -> None:
-    if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-        raise ChartError(
-            f"{real_root}/{rel}: symbolic link points outside the chart folder; refusing it"
-        )
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows a link, as os.walk(followlinks=True) does
+    except OSError:
+        return False
 
 
 def chart_from_files(files: dict[str, bytes], source: str) -> Chart:
