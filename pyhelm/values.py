@@ -42,7 +42,7 @@ def print_warning(message: str) -> None:
 # -- user-supplied values ---------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)  # never compared: no generated __eq__ to compile at import
 class ValueOptions:
     """The values flags of one command, as given (Helm's ``values.Options``)."""
 

@@ -46,6 +46,8 @@ CHART_TYPES = ("application", "library")
 
 @dataclass(frozen=True)
 class Maintainer:
+    """One entry of ``maintainers:`` in Chart.yaml."""
+
     name: str
     email: str = ""
     url: str = ""
@@ -246,7 +248,9 @@ def _dependencies(value: Any, source: str) -> list[Dependency]:
     return out
 
 
-@dataclass
+# Never compared by value, and a repr of every file helps no one: no generated __eq__/__repr__
+# (each generated method is compiled at import, on every run).
+@dataclass(eq=False, repr=False)
 class Chart:
     """A loaded chart: metadata, default values, templates, files and subcharts.
 

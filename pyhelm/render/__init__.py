@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 __all__ = ["RenderOptions", "RenderResult", "RenderedManifest", "render_chart"]
 
 
-@dataclass
+# Options and results are never compared by value: no generated __eq__ (each generated method
+# is compiled at import, on every run).
+@dataclass(eq=False)
 class RenderOptions:
     """What the render knows about the release and the cluster."""
 
@@ -37,7 +39,7 @@ class RenderOptions:
     validate_schema: bool = True
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RenderResult:
     """The output of one render; see ``render_chart``."""
 
