@@ -14,6 +14,7 @@ exit; a traceback is shown only with ``--debug``.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -137,6 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    finally:
+        # One command per process: what is still alive now stays so until the exit, where the
+        # cycle collector would trace every module, class and function once more for nothing
+        # (about 6% of a `pyhelm template` run). Frozen objects are left out of that.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Everything heavy is imported inside the handlers.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,6 +131,19 @@ def _release_and_chart(args: argparse.Namespace) -> tuple[str | None, str]:
 
 
 def run_template(args: argparse.Namespace) -> int:
+    # The imports and the render make many objects and next to no garbage cycles: the cycle
+    # collector, which would trace them all a few times over, is paused meanwhile (as during a
+    # cluster command). About 2% of a `pyhelm template` run.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _template(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _template(args: argparse.Namespace) -> int:
     from pyhelm.cli.common import locate_chart, user_values
     from pyhelm.render import RenderOptions, render_chart
 
