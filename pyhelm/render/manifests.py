@@ -126,15 +126,19 @@ def manifests_of(source: str, rendered: str) -> list[RenderedManifest]:
     return out
 
 
-_PLAIN = r"([A-Za-z0-9][-A-Za-z0-9_./]*)"
-#: The commonest document: metadata is just a plain name (and namespace), then a top-level key.
+_WORD = r"[A-Za-z0-9][-A-Za-z0-9_./]*"  # a plain scalar, e.g. a Kubernetes name or label
+_PLAIN = rf"({_WORD})"
+#: The commonest document: metadata is just a plain name (and namespace) and plain labels, then
+#: a top-level key.
 _SIMPLE = re.compile(
     rf"apiVersion: {_PLAIN}\nkind: {_PLAIN}\nmetadata:\n  name: {_PLAIN}"
-    rf"(?:\n  namespace: {_PLAIN})?(?:\n(?=[^\s#])|\Z)"
+    rf"(?:\n  namespace: {_PLAIN})?(?:\n  labels:(?:\n    {_WORD}: {_WORD})+)?(?:\n(?=[^\s#])|\Z)"
 )
-_FAST_START = re.compile(rf"apiVersion: {_PLAIN}\nkind: {_PLAIN}\nmetadata:\n")
-_FAST_NAME = re.compile(rf"^  name: {_PLAIN}$", re.MULTILINE)
-_FAST_NAMESPACE = re.compile(rf"^  namespace: {_PLAIN}$", re.MULTILINE)
+#: The next commonest, in a few steps. Compiled on first use (re's cache): most documents are
+#: simple, and a render that only has those does not pay for compiling these.
+_FAST_START = rf"apiVersion: {_PLAIN}\nkind: {_PLAIN}\nmetadata:\n"
+_FAST_NAME = rf"(?m)^  name: {_PLAIN}$"
+_FAST_NAMESPACE = rf"(?m)^  namespace: {_PLAIN}$"
 
 
 def _fast(source: str, doc: str) -> RenderedManifest | None:
@@ -145,7 +149,7 @@ def _fast(source: str, doc: str) -> RenderedManifest | None:
         if _TOP_KEY.search(doc, simple.end()):
             return None
         return RenderedManifest(source, doc, *simple.groups())
-    start = _FAST_START.match(doc)
+    start = re.match(_FAST_START, doc)
     if start is None:
         return None
     following = _TOP_LINE.search(doc, start.end())
@@ -156,10 +160,10 @@ def _fast(source: str, doc: str) -> RenderedManifest | None:
         or (following and _TOP_KEY.search(doc, following.start()))
     ):
         return None
-    name = _FAST_NAME.search(block)
-    if name is None or len(_FAST_NAME.findall(block)) != 1:
+    name = re.search(_FAST_NAME, block)
+    if name is None or len(re.findall(_FAST_NAME, block)) != 1:
         return None
-    namespace = _FAST_NAMESPACE.search(block)
+    namespace = re.search(_FAST_NAMESPACE, block)
     return RenderedManifest(
         source,
         doc,

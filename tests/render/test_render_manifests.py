@@ -42,6 +42,9 @@ HEADS = [
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n# note\n  namespace: late\n",
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns\n  name: b\n",
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    k: v\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    x: y\n    z: w\ndata:\n  k: v\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    x: y\n  name: b\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    x: y\n  namespace: late\n",
 ]
 
 
