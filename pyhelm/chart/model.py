@@ -2,15 +2,19 @@
 
 The model follows Helm's chart v2 format field for field. ``ChartMetadata.from_dict``
 is the one place Chart.yaml is validated; its errors name the file and the field.
+``Dependency`` and ``Maintainer`` are defined in ``pyhelm.chart.entries`` (created only for
+charts that have them) and exported from here too.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyhelm.errors import ChartError
+
+if TYPE_CHECKING:
+    from pyhelm.chart.entries import Dependency, Maintainer
 
 #: Characters of a SemVer 2 pre-release or build identifier.
 _IDENTIFIER_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-")
@@ -40,53 +44,7 @@ def _identifier(part: str) -> bool:
     return bool(part) and set(part) <= _IDENTIFIER_CHARS
 
 
-ALIAS_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
 CHART_TYPES = ("application", "library")
-
-
-@dataclass(frozen=True)
-class Maintainer:
-    """One entry of ``maintainers:`` in Chart.yaml."""
-
-    name: str
-    email: str = ""
-    url: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return {k: v for k, v in (("name", self.name), ("email", self.email), ("url", self.url)) if v}
-
-
-@dataclass
-class Dependency:
-    """One entry of ``dependencies:`` in Chart.yaml."""
-
-    name: str
-    version: str = ""
-    repository: str = ""
-    condition: str = ""
-    tags: list[str] = field(default_factory=list)
-    alias: str = ""
-    import_values: list[Any] = field(default_factory=list)
-    enabled: bool = True
-
-    @property
-    def effective_name(self) -> str:
-        """The name the subchart is known by in the parent: its alias, else its name."""
-        return self.alias or self.name
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name}
-        for key, value in (
-            ("version", self.version),
-            ("repository", self.repository),
-            ("condition", self.condition),
-            ("tags", self.tags),
-            ("alias", self.alias),
-            ("import-values", self.import_values),
-        ):
-            if value:
-                out[key] = value
-        return out
 
 
 @dataclass
@@ -167,9 +125,9 @@ class ChartMetadata:
             description=text("description"),
             type=chart_type,
             kube_version=text("kubeVersion"),
-            dependencies=_dependencies(data.get("dependencies"), source),
+            dependencies=_entries(data, "dependencies", source),
             keywords=strings("keywords"),
-            maintainers=_maintainers(data.get("maintainers"), source),
+            maintainers=_entries(data, "maintainers", source),
             home=text("home"),
             sources=strings("sources"),
             icon=text("icon"),
@@ -198,54 +156,23 @@ class ChartMetadata:
         return dict(sorted(out.items()))
 
 
-def _maintainers(value: Any, source: str) -> list[Maintainer]:
-    if value is None:
+def _entries(data: dict[str, Any], key: str, source: str) -> list[Any]:
+    """``dependencies`` or ``maintainers``, parsed; their classes are made only when present."""
+    if data.get(key) is None:
         return []
-    if not isinstance(value, list):
-        raise ChartError(f"{source}: field 'maintainers' must be a list of {{name, email, url}}")
-    out = []
-    for i, item in enumerate(value):
-        if not isinstance(item, dict) or not item.get("name"):
-            raise ChartError(f"{source}: maintainers[{i}] must be a mapping with at least a 'name'")
-        out.append(Maintainer(str(item["name"]), str(item.get("email") or ""), str(item.get("url") or "")))
-    return out
+    from pyhelm.chart import entries
+
+    parse = entries.parse_dependencies if key == "dependencies" else entries.parse_maintainers
+    return parse(data[key], source)
 
 
-def _dependencies(value: Any, source: str) -> list[Dependency]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ChartError(f"{source}: field 'dependencies' must be a list")
-    out: list[Dependency] = []
-    seen: set[str] = set()
-    for i, item in enumerate(value):
-        where = f"{source}: dependencies[{i}]"
-        if not isinstance(item, dict) or not item.get("name"):
-            raise ChartError(f"{where} must be a mapping with at least a 'name'")
-        alias = str(item.get("alias") or "")
-        if alias and not ALIAS_RE.match(alias):
-            raise ChartError(f"{where}: alias {alias!r} may only hold letters, digits, '-' and '_'")
-        tags = item.get("tags") or []
-        if not isinstance(tags, list):
-            raise ChartError(f"{where}: 'tags' must be a list of strings")
-        imports = item.get("import-values") or []
-        if not isinstance(imports, list):
-            raise ChartError(f"{where}: 'import-values' must be a list")
-        dep = Dependency(
-            name=str(item["name"]),
-            version=str(item.get("version") or ""),
-            repository=str(item.get("repository") or ""),
-            condition=str(item.get("condition") or ""),
-            tags=[str(t) for t in tags],
-            alias=alias,
-            import_values=list(imports),
-            enabled=bool(item.get("enabled", True)),
-        )
-        if dep.effective_name in seen:
-            raise ChartError(f"{where}: more than one dependency is named {dep.effective_name!r}; use 'alias'")
-        seen.add(dep.effective_name)
-        out.append(dep)
-    return out
+def __getattr__(name: str) -> Any:
+    """``Dependency`` and ``Maintainer``, from ``pyhelm.chart.entries`` on first use."""
+    if name in ("Dependency", "Maintainer"):
+        from pyhelm.chart import entries
+
+        return getattr(entries, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Never compared by value, and a repr of every file helps no one: no generated __eq__/__repr__
