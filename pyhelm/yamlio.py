@@ -76,8 +76,9 @@ _FLOAT_RE = re.compile(
 )
 #: Plain scalars YAML 1.1 readers (Helm's included) take as booleans, though
 #: few authors mean it. ``true``/``false`` are left out: those are meant.
-_YAML11_BOOL_RE = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_BOOL_WORDS = frozenset("yes Yes YES no No NO on On ON off Off OFF".split())
 _HELM_ONLY_BOOLS = frozenset("yYnN")
+_YAML11_BOOLS = _BOOL_WORDS | _HELM_ONLY_BOOLS
 
 
 #: yaml-rs (YAML 1.2) reads some text differently from the rules above, or
@@ -87,8 +88,7 @@ _HELM_ONLY_BOOLS = frozenset("yYnN")
 #: leading zero (YAML 1.1 octal); and any result holding a float, a YAML 1.1
 #: boolean word, or a key that is not a string (yaml-rs lets 1 and true collide).
 _NOT_FOR_FAST_PATH = ("*", "!", "<<", "\t", "?", "\n%", "\n---", "\n...")
-_LEADING_ZERO = re.compile(r"[\s\[{,][-+]?0[0-9o]|^[-+]?0[0-9o]", re.M)
-_BOOL_WORDS = frozenset("yes Yes YES no No NO on On ON off Off OFF".split())
+_LEADING_ZERO = r"(?m)[\s\[{,][-+]?0[0-9o]|^[-+]?0[0-9o]"  # compiled on first use (big texts only)
 
 
 class _Resolver(Resolver):
@@ -130,11 +130,15 @@ class _Loader(_Parser, _Constructor, _Resolver):  # type: ignore[misc]
         _Resolver.__init__(self)
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc]
-    """Quotes every string a YAML 1.1 reader (Helm, kubectl) would not read back as a string."""
+@functools.cache
+def dumper() -> Any:
+    """The dumper class of :func:`dump` (made on first use: most renders write no YAML)."""
 
+    class Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
+        """Quotes every string a YAML 1.1 reader (Helm, kubectl) would not read back as a string."""
 
-_Dumper.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+    Dumper.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+    return Dumper
 
 
 def _key_text(key: Any) -> str:
@@ -182,7 +186,7 @@ def _load_fast(text: str | bytes) -> list[Any] | None:
         except UnicodeDecodeError:
             return None
     if (any(mark in text for mark in _NOT_FOR_FAST_PATH) or text.startswith(("%", "---", "...", "\ufeff"))
-            or _LEADING_ZERO.search(text) or _block_scalar_edge(text)):
+            or re.search(_LEADING_ZERO, text) or _block_scalar_edge(text)):
         return None
     try:
         doc = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins)
@@ -297,7 +301,7 @@ def _unshare(data: Any) -> Any:
 
 def dump(data: Any, sort_keys: bool = True) -> str:
     """Block-style YAML as Helm users expect it (no flow style, unicode kept)."""
-    return yaml.dump(data, Dumper=_Dumper, default_flow_style=False, sort_keys=sort_keys, allow_unicode=True)
+    return yaml.dump(data, Dumper=dumper(), default_flow_style=False, sort_keys=sort_keys, allow_unicode=True)
 
 
 def find_yaml11_booleans(text: str | bytes, source: str) -> list[str]:
@@ -317,7 +321,7 @@ def find_yaml11_booleans(text: str | bytes, source: str) -> list[str]:
                 stack.pop()
                 continue
             if isinstance(event, yaml.ScalarEvent) and not event.style and event.tag is None \
-                    and _YAML11_BOOL_RE.match(event.value):
+                    and event.value in _YAML11_BOOLS:
                 found.append(_boolean_warning(event, source, is_key))
             if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
                 if stack and stack[-1][0]:

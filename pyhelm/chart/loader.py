@@ -169,11 +169,12 @@ def _collect_subchart(
 
 def _text(content: bytes, source: str) -> str:
     try:
-        return content.decode("utf-8-sig")  # a byte-order mark would end up in the output
+        text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ChartError(
             f"{source}: not UTF-8 text (byte {exc.start}); templates must be UTF-8"
         ) from None
+    return text.removeprefix("\ufeff")  # a byte-order mark would end up in the output
 
 
 #: Most nodes a YAML document may expand to through aliases (a "billion laughs" bomb stops here).

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from pyhelm.render import RenderedManifest, RenderResult
 
 SHOW_WHAT = ("chart", "values", "readme", "crds", "all")
+#: Characters of a DNS-1123 label (a release name is dot-separated labels).
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 def register(
@@ -178,11 +180,11 @@ def _template(args: argparse.Namespace) -> int:
 def _check_release_name(name: str) -> None:
     """Helm's release-name rule. The common, valid case is decided here; anything else goes to
     ``pyhelm.release.model.validate_name`` (the rule's home, with its message), which is not
-    imported on the render path otherwise."""
-    import re
-
-    if len(name) <= 53 and re.fullmatch(
-        r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", name
+    imported on the render path otherwise. (DNS-1123 labels, written out: compiling the regex
+    costs more than the check.)"""
+    if len(name) <= 53 and all(
+        label and set(label) <= _NAME_CHARS and label[0] != "-" and label[-1] != "-"
+        for label in name.split(".")
     ):
         return
     from pyhelm.release.model import validate_name

@@ -90,7 +90,7 @@ def _dumper() -> Any:
                 "tag:yaml.org,2002:str", data, style="|" if "\n" in data else None
             )
 
-        _DUMPER = type("HelmDumper", (yamlio._Dumper,), {})
+        _DUMPER = type("HelmDumper", (yamlio.dumper(),), {})
         _DUMPER.add_representer(str, text)
     return _DUMPER
 
