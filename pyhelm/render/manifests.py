@@ -245,7 +245,8 @@ _TOP_KEY = re.compile(r"^(apiVersion|kind|metadata)[ \t]*:(.*)$", re.MULTILINE)
 def _head_key_after(doc: str, start: int) -> bool:
     """Whether a line from ``start`` on (a line start) is a top-level apiVersion, kind or metadata
     key. Plain ``find`` first: it rules out the usual document faster than the regex."""
-    if all(doc.find(key, start - 1) < 0 for key in ("\napiVersion", "\nkind", "\nmetadata")):
+    line = start - 1
+    if doc.find("\napiVersion", line) < 0 and doc.find("\nkind", line) < 0 and doc.find("\nmetadata", line) < 0:
         return False
     return _TOP_KEY.search(doc, start) is not None
 _TOP_LINE = re.compile(r"^[^\s#]", re.MULTILINE)
