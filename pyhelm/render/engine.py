@@ -304,18 +304,18 @@ class RenderEnv:
             return {}
         return self.lookup(api_version, kind, namespace, name) or {}
 
-    def nested(self, what: str, call: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        """``call(*args, **kwargs)`` one include/tpl level deeper; refuse past ``MAX_DEPTH``."""
+    def descend(self, what: str, name: str | None = None) -> None:
+        """Go one include/tpl level deeper (the caller comes back up with ``depth -= 1`` when
+        done); refuse past ``MAX_DEPTH``. ``what`` and ``name`` (of an include) only name the
+        call in that error. Not a wrapper around the call: ``include`` runs for every helper
+        call of every template, and a wrapper's frame costs ~7% of it."""
         if self.depth >= MAX_DEPTH:
+            label = what if name is None else f"{what} {name!r}"
             raise RenderError(
-                f"{what}: include/tpl nested more than {MAX_DEPTH} levels deep "
+                f"{label}: include/tpl nested more than {MAX_DEPTH} levels deep "
                 "(a named template that includes itself?)"
             )
         self.depth += 1
-        try:
-            return call(*args, **kwargs)
-        finally:
-            self.depth -= 1
 
 
 def _macro_name(name: str) -> str:
@@ -336,7 +336,12 @@ def _include(context: Context, name: str, *args: Any, **kwargs: Any) -> str:
     macro = scope.find_macro(str(name))
     if not macro.catch_varargs:
         args = args[: len(macro.arguments)]
-    return str(scope.env.nested(f"include {name!r}", macro, *args, **kwargs))
+    env = scope.env
+    env.descend("include", name)
+    try:
+        return str(macro(*args, **kwargs))
+    finally:
+        env.depth -= 1
 
 
 @pass_context
@@ -351,4 +356,9 @@ def _tpl(context: Context, text: Any, values: Any = None) -> str:
         )
         scope.tpl_cache[source] = template
     variables = values if isinstance(values, dict) else {}
-    return scope.env.nested("tpl", template.render, variables)
+    env = scope.env
+    env.descend("tpl")
+    try:
+        return template.render(variables)
+    finally:
+        env.depth -= 1
