@@ -1,3 +1,3 @@
-from pyhelm.cli.main import main
+from pyhelm.cli.main import run
 
-raise SystemExit(main())
+run()
