@@ -1,4 +1,4 @@
-"""`get`'s tables: kubectl's pod columns and layout, from stored pod summaries."""
+"""`get`'s tables: kubectl's pod columns and layout, from stored pods."""
 
 from __future__ import annotations
 

@@ -166,8 +166,9 @@ class MemoryCluster:
              field_selector: str | None = None, summaries: bool = False) -> list[Manifest]:
         """Objects of one kind; ``selector`` is a label map or kubectl's ``-l`` syntax.
 
-        ``summaries``: pods come cut down to what ``get pods`` shows (metadata, node,
-        phase, IP, container states): much faster for thousands of pods.
+        ``summaries``: for printing: pods are read straight from the store, and may come
+        cut down to what ``get pods`` shows (a state file from an earlier version keeps
+        such summaries): much faster for thousands of pods.
         """
         reqs = _requirements(selector)
         terms = parse_field_selector(field_selector)
@@ -176,7 +177,7 @@ class MemoryCluster:
             if info.key == EVENT_KEY:
                 return self.events(namespace, reqs, terms)
             if summaries and info.key == "Pod" and not api.ws.dirty:
-                return list(self._pod_summaries(namespace, reqs, terms))
+                return list(self._stored_pods(namespace, reqs, terms))
             return api.list(info, namespace, reqs, terms)
 
     def stream(self, api_version: str, kind: str, namespace: str | None = None,
@@ -195,12 +196,12 @@ class MemoryCluster:
         terms = parse_field_selector(field_selector)
         info = self.registry.for_object(api_version, kind)
         if info.key == "Pod" and (self._api is None or not self._api.ws.dirty):
-            return self._pod_summaries(namespace, reqs, terms)
+            return self._stored_pods(namespace, reqs, terms)
         return iter(self.list(api_version, kind, namespace, selector, field_selector, True))
 
-    def _pod_summaries(self, namespace: str | None, reqs: list[Requirement],
-                       terms: list[tuple[str, str, str]]) -> Iterator[Manifest]:
-        """Stored pod summaries (decoded as they are read) that match the selectors."""
+    def _stored_pods(self, namespace: str | None, reqs: list[Requirement],
+                     terms: list[tuple[str, str, str]]) -> Iterator[Manifest]:
+        """Stored pods (decoded as they are read) that match the selectors."""
         loads = orjson.loads
         found = (loads(text) for text in self.store.load_kind("Pod", True, namespace))
         if not reqs and not terms:

@@ -42,7 +42,7 @@ def collect(cluster: MemoryCluster, words: list[str], namespace: str,
             ) -> tuple[list[tuple[KindInfo, list[Manifest]]], bool]:
     """Objects grouped by type, read in one transaction; and whether any was named.
 
-    ``summaries``: listed pods may be cut down to what a table shows.
+    ``summaries``: for printing (see ``MemoryCluster.list``).
     """
     groups: dict[str, tuple[KindInfo, list[Manifest]]] = {}
     named = False

@@ -19,7 +19,6 @@ from pyhelm.cluster.memory.clock import Clock, timestamp
 from pyhelm.cluster.memory.kinds import KindInfo, KindRegistry
 from pyhelm.cluster.memory.placement import placement
 from pyhelm.cluster.memory.store import Key, Store
-from pyhelm.cluster.memory.summary import pod_summary
 
 Manifest = dict[str, Any]
 #: Events of one reason about one object kept apart per command; more are combined.
@@ -323,8 +322,7 @@ class WorkingSet:
                         "MODIFIED" if existed else "ADDED", *key, None))
         log.sort(key=lambda entry: entry[0])
         rows = ((*key, controller_uid(obj), int(obj["metadata"]["resourceVersion"]), _dumps(obj),
-                 *((_dumps(pod_summary(obj)), placement(obj)) if key[0] == "Pod"
-                   else (None, None))) for key, obj in live)
+                 None, placement(obj) if key[0] == "Pod" else None) for key, obj in live)
         stored_pods = [key[1:] for key, existed in self._existed.items()
                        if existed and key[0] == "Pod"]
         self.store.write(rows, deletes, log, self.rv, stored_pods)

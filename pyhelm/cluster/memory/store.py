@@ -1,8 +1,8 @@
 """The built-in cluster's durable state: one SQLite file in WAL mode.
 
 Tables: ``objects`` (one row per object: kind key, namespace, name, owner uid,
-resourceVersion, JSON body, and for pods a small JSON summary holding only what
-``get pods`` shows, so listing 10,000 pods does not decode 10,000 full bodies),
+resourceVersion, JSON body, and for pods their placement; a ``summary`` column holds
+the cut-down pods that earlier versions also stored, and is no longer written),
 ``watch_events`` (ADDED/MODIFIED/DELETED per write, in resourceVersion order,
 bounded; the body is kept only for DELETED, the others read the object row, so a
 bulk write is stored once), ``event_groups`` (core/v1 Events: one row per object
@@ -78,7 +78,7 @@ _COLUMNS = ("summary TEXT", "node TEXT", "ip TEXT", "active INTEGER", "cpu INTEG
             "memory INTEGER")
 
 #: Bytes of the file SQLite reads through a memory map (address space only): listing
-#: 10,000 pods' summaries walks ~30 MB of rows in index order, twice as fast as through read().
+#: 10,000 pods walks ~30 MB of rows in index order, twice as fast as through read().
 MMAP_SIZE = 1 << 30
 
 Key = tuple[str, str, str]  # (kind key, namespace or "", name)
@@ -95,7 +95,7 @@ class Placement(NamedTuple):
 
 
 #: One object row as ``write`` takes it: kind, namespace, name, owner uid, resourceVersion,
-#: JSON body, then for pods their JSON summary and placement (None for other kinds).
+#: JSON body, summary (None: no longer written), then for pods their placement.
 Row = tuple[str, str, str, str | None, int, str, str | None, Placement | None]
 _NO_PLACEMENT = (None, None, None, None, None)
 
@@ -222,8 +222,8 @@ class Store:
 
     def load_kind(self, kind: str, summaries: bool = False, namespace: str | None = None
                   ) -> Iterator[str]:
-        """Bodies (or summaries, where kept) of the objects of ``kind``, streamed in
-        namespace/name order."""
+        """Bodies of the objects of ``kind``, streamed in namespace/name order; with
+        ``summaries``, the cut-down pods earlier versions stored where a row has one."""
         column = "coalesce(summary, body)" if summaries else "body"
         where, params = ("kind=?", [kind]) if namespace is None else \
             ("kind=? AND namespace=?", [kind, namespace])
