@@ -25,7 +25,7 @@ def read_values_file(path: str) -> list[dict[str, Any]]:
     else:
         content = _read_bytes(path, "values file", "-f")
     docs = []
-    for number, doc in enumerate(yamlio.load_all(content, source, ValuesError), start=1):
+    for number, doc in enumerate(yamlio.load_all(content, source, ValuesError, remember=True), start=1):
         if doc is None:
             continue
         if not isinstance(doc, dict):

@@ -160,19 +160,32 @@ def _error(exc: Exception, source: str, error_class: type[PyHelmError]) -> PyHel
     return error_class(f"{where}: invalid YAML: {problem}")
 
 
-def load(text: str | bytes, source: str, error_class: type[PyHelmError] = PyHelmError) -> Any:
+def load(text: str | bytes, source: str, error_class: type[PyHelmError] = PyHelmError,
+         *, remember: bool = False) -> Any:
     """Parse one YAML document (None when empty); ``source`` names the file in errors.
 
     Raises ``error_class`` for invalid YAML, a second document, or an alias bomb.
+    ``remember``: a big text's documents are kept on disk (``pyhelm.yamlcache``), for
+    values files read on every render.
     """
-    docs = load_all(text, source, error_class)
+    docs = load_all(text, source, error_class, remember=remember)
     if len(docs) > 1:
         raise error_class(f"{source}: expected one YAML document, found {len(docs)} (separated by '---')")
     return docs[0] if docs else None
 
 
-def load_all(text: str | bytes, source: str, error_class: type[PyHelmError] = PyHelmError) -> list[Any]:
-    """Parse every document of a multi-document YAML stream, in order."""
+def load_all(text: str | bytes, source: str, error_class: type[PyHelmError] = PyHelmError,
+             *, remember: bool = False) -> list[Any]:
+    """Parse every document of a multi-document YAML stream, in order (``remember``: see
+    ``load``)."""
+    if remember and len(text) >= FAST_PATH_MIN_CHARS:
+        from pyhelm import yamlcache
+
+        return yamlcache.load_all(text, lambda: _parse_all(text, source, error_class))
+    return _parse_all(text, source, error_class)
+
+
+def _parse_all(text: str | bytes, source: str, error_class: type[PyHelmError]) -> list[Any]:
     fast = _load_fast(text) if len(text) >= FAST_PATH_MIN_CHARS else None
     if fast is not None:
         return fast

@@ -210,7 +210,7 @@ def check_expansion(data: Any, source: str, error_class: type[PyHelmError] = Cha
 def _values(content: bytes | None, source: str) -> dict[str, Any]:
     if content is None:
         return {}
-    data = yamlio.load(content, source, ChartError)
+    data = yamlio.load(content, source, ChartError, remember=True)
     if b"*" in content:  # only aliases can make a bomb
         check_expansion(data, source)
     if data is None:
