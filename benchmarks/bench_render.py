@@ -8,7 +8,8 @@ Charts (generated here, Jinja2 for pyhelm and the equivalent Go templates for he
   deep  one template rendering 5,000 ConfigMaps from a values list
 
 pyhelm runs "warm" (compiled templates in the on-disk cache) and "cold" (empty
-cache). The floor is `python -c 'import jinja2, yaml'`.
+cache), each round of helm, cold and warm taken in turn; the ratio columns are the
+medians of the rounds' ratios. The floor is `python -c 'import jinja2, yaml'`.
 
 Run: .venv/bin/python benchmarks/bench_render.py [--runs N] [--cpu]
 (helm is taken from .tools/bin or PATH; without it, its column is empty.)
@@ -25,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,8 +225,22 @@ def against_floor(cmd: list[str], floor_cmd: list[str], env: dict[str, str], run
     return statistics.median(ratios)
 
 
-def _ratio(helm_time: float | None) -> Callable[[float], str]:
-    return (lambda t: f"{t / helm_time:.2f}x") if helm_time else (lambda t: "-")
+def one_round(cmd: list[str], helm_cmd: list[str] | None, env: dict[str, str], cache: Path
+              ) -> tuple[float | None, float, float, str]:
+    """helm, then pyhelm with an empty compiled-template cache, then again with it filled:
+    (helm, cold, warm, pyhelm's output). Runs taken in turn, so drift hits all three."""
+    helm_time = timed(helm_cmd, env)[0] if helm_cmd else None
+    shutil.rmtree(cache, True)
+    cold, _ = timed(cmd, env)
+    warm, out = timed(cmd, env)
+    return helm_time, cold, warm, out
+
+
+def _in_turn(rounds: list[tuple[float | None, float, float, str]], column: int) -> str:
+    """The median of the rounds' ratios of ``column`` (1 cold, 2 warm) to helm."""
+    if rounds[0][0] is None:
+        return "-"
+    return f"{statistics.median(r[column] / r[0] for r in rounds):.2f}x"  # type: ignore[operator]
 
 
 def helm_binary() -> str | None:
@@ -274,20 +288,16 @@ def main() -> None:
         )
         for name, (jinja_chart, go_chart) in charts.items():
             cmd = [*pyhelm, "template", "r", str(jinja_chart)]
-            cold, _ = median(
-                cmd, env, max(3, args.runs // 2), before=lambda: shutil.rmtree(cache, True)
-            )
-            timed(cmd, env)  # fill the cache
-            warm, out = median(cmd, env, args.runs)
-            docs = out.count("# Source:")
-            helm_time = (
-                median([helm, "template", "r", str(go_chart)], env, args.runs)[0] if helm else None
-            )
-            ratio = _ratio(helm_time)
+            helm_cmd = [helm, "template", "r", str(go_chart)] if helm else None
+            rounds = [one_round(cmd, helm_cmd, env, cache) for _ in range(args.runs)]
+            helm_time = statistics.median(r[0] for r in rounds) if helm else None
+            cold = statistics.median(r[1] for r in rounds)
+            warm = statistics.median(r[2] for r in rounds)
+            docs = rounds[-1][3].count("# Source:")
             helm_text = f"{helm_time:.3f}" if helm_time else "-"
             print(
                 f"{name:<7} {docs:>6} {helm_text:>8} {warm:>12.3f} {cold:>12.3f} "
-                f"{ratio(warm):>10} {ratio(cold):>10}"
+                f"{_in_turn(rounds, 2):>10} {_in_turn(rounds, 1):>10}"
             )
         lab = [*pyhelm, "template", "r", str(charts["lab"][0])]
         print(f"lab, warm, against the floor run in turn ({3 * args.runs} pairs): "
