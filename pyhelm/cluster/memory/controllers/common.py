@@ -47,15 +47,15 @@ def owned(api: Api, owner: Manifest, kind: str) -> list[Manifest]:
     return api.ws.controlled(owner["metadata"]["uid"], kind)
 
 
+_INFOS_BY_TYPE: dict[tuple[str, str], KindInfo] = {}  # (apiVersion, kind) -> info
+
+
 def put(api: Api, obj: Manifest) -> None:
     type_ = (obj["apiVersion"], obj["kind"])
     kind_info = _INFOS_BY_TYPE.get(type_)
     if kind_info is None:
         kind_info = _INFOS_BY_TYPE[type_] = info(_key_of_kind(obj))
     api.ws.put(kind_info, obj)
-
-
-_INFOS_BY_TYPE: dict[tuple[str, str], KindInfo] = {}
 
 
 def _key_of_kind(obj: Manifest) -> str:
