@@ -126,6 +126,15 @@ class ChartEnvironment(SandboxedEnvironment):
             return self.unsafe_undefined(obj, attribute)
         return super().getattr(obj, attribute)
 
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        """Calls from templates: ``include``, made for every helper use, goes straight in (it is
+        ours, and needs none of the checks or context juggling a foreign callable gets)."""
+        if __obj is _include:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            return _include(__context, *args, **kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
     def call_binop(self, context: Context, op: str, left: Any, right: Any) -> Any:
         if op == "*":
             for seq, count in ((left, right), (right, left)):
@@ -339,9 +348,22 @@ def _include(context: Context, name: str, *args: Any, **kwargs: Any) -> str:
     env = scope.env
     env.descend("include", name)
     try:
+        if _plain_call(macro, args, kwargs):
+            return str(macro._func(*args))  # what Macro.__call__ comes to for such a call
         return str(macro(*args, **kwargs))
     finally:
         env.depth -= 1
+
+
+def _plain_call(macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """A call that fills every argument of ``macro`` by position, and nothing else: Jinja2's
+    ``Macro.__call__`` then only hands the arguments on (no autoescape here)."""
+    return (
+        not kwargs
+        and len(args) == getattr(macro, "_argument_count", -1)
+        and hasattr(macro, "_func")
+        and not (macro.caller or macro.catch_kwargs or macro.catch_varargs)
+    )
 
 
 @pass_context

@@ -146,29 +146,35 @@ def test_large_integers_stay_integers_through_to_yaml(render_one):
 
 
 def test_include_of_named_helper_with_chart_prefix_and_bare_name(make_chart):
-    chart = (
-        make_chart(
-            {
-                "templates/_helpers.tpl": "{% macro fullname(ctx) -%}{{ ctx.Release.Name }}-{{ ctx.Chart.Name }}"
-                "{%- endmacro %}\n{% macro service-name %}{% endmacro %}\n"
-                "{% macro service_name(ctx) %}svc{% endmacro %}\n",
-                "templates/cm.yaml": "a: {{ include('demo.fullname', ctx) }}\nb: {{ include('fullname', ctx) }}\n"
-                "c: {{ include('demo.service-name', ctx) }}\n",
-            }
-        )
-        if False
-        else make_chart(
-            {
-                "templates/_helpers.tpl": "{% macro fullname(ctx) -%}{{ ctx.Release.Name }}-{{ ctx.Chart.Name }}"
-                "{%- endmacro %}\n{% macro service_name(ctx) %}svc{% endmacro %}\n",
-                "templates/cm.yaml": "a: {{ include('demo.fullname', ctx) }}\nb: {{ include('fullname', ctx) }}\n"
-                "c: {{ include('demo.service-name', ctx) }}\n"
-                "d: {{ include('demo.fullname', ctx) | upper }}\n",
-            }
-        )
+    chart = make_chart(
+        {
+            "templates/_helpers.tpl": "{% macro fullname(ctx) -%}{{ ctx.Release.Name }}-{{ ctx.Chart.Name }}"
+            "{%- endmacro %}\n{% macro service_name(ctx) %}svc{% endmacro %}\n",
+            "templates/cm.yaml": "a: {{ include('demo.fullname', ctx) }}\nb: {{ include('fullname', ctx) }}\n"
+            "c: {{ include('demo.service-name', ctx) }}\n"
+            "d: {{ include('demo.fullname', ctx) | upper }}\n",
+        }
     )
     text = render_chart(chart, {}, RenderOptions(release_name="web")).manifests[0].text
     assert text == "a: web-demo\nb: web-demo\nc: svc\nd: WEB-DEMO"
+
+
+def test_include_passes_arguments_as_a_jinja2_macro_call_does(make_chart):
+    """Missing arguments take their defaults, keywords and extra arguments reach the macro,
+    and an include inside a loop sees the loop's variables."""
+    chart = make_chart(
+        {
+            "templates/_helpers.tpl": "{% macro pair(a, b='B') %}{{ a }}/{{ b }}{% endmacro %}\n"
+            "{% macro rest(a) %}{{ a }}+{{ varargs | join(',') }}{% endmacro %}\n"
+            "{% macro named(a) %}{{ a }}:{{ kwargs | dictsort | join(',') }}{% endmacro %}\n",
+            "templates/cm.yaml": "a: {{ include('pair', 1) }}\nb: {{ include('pair', 1, 2) }}\n"
+            "c: {{ include('pair', b=3, a=4) }}\nd: {{ include('rest', 1, 2, 3) }}\n"
+            "e: {{ include('named', 1, x=2) }}\n"
+            "f: {% for i in [1, 2] %}{{ include('pair', i, i * 10) }};{% endfor %}\n",
+        }
+    )
+    text = render_chart(chart, {}, RenderOptions(release_name="web")).manifests[0].text
+    assert text == "a: 1/B\nb: 1/2\nc: 4/3\nd: 1+2,3\ne: 1:('x', 2)\nf: 1/10;2/20;"
 
 
 def test_helpers_importable_and_see_the_charts_objects(make_chart):
