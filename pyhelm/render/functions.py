@@ -8,18 +8,16 @@ Jinja2 *filter* whose piped value is Helm's *last* argument —
 ``text | indent 4`` means ``indent 4 text``.
 
 Functions that need the render (``include``, ``tpl``, ``lookup``) live in
-``engine.py``. Heavy modules (hashlib, uuid, random, datetime, semver) are
+``engine.py``. Heavy modules (hashlib, uuid, random, datetime, base64, semver) are
 imported inside the functions that use them, so a chart that does not call
 them does not pay for them.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC
 from typing import Any
 
 from jinja2 import Undefined
@@ -209,7 +207,15 @@ def regex_find(pattern: str, text: Any) -> str:
     return m.group(0) if m else ""
 
 
+def b64enc(text: Any) -> str:
+    import base64
+
+    return base64.b64encode(gostr(text).encode()).decode()
+
+
 def b64dec(text: Any) -> str:
+    import base64
+
     try:
         return base64.b64decode(gostr(text), validate=True).decode("utf-8", "replace")
     except ValueError:
@@ -319,7 +325,7 @@ def uuidv4() -> str:
 
 
 def now() -> Any:
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     return datetime.now(UTC)
 
@@ -342,7 +348,7 @@ _GO_LAYOUT = (
 
 def date(layout: str, when: Any) -> str:
     """Format a time with a Go layout (``"2006-01-02"``)."""
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     moment = when if isinstance(when, datetime) else datetime.fromtimestamp(float(when), UTC)
     fmt = gostr(layout).replace("%", "%%")
@@ -373,7 +379,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "nindent": nindent,
     "quote": quote,
     "squote": squote,
-    "b64enc": lambda s: base64.b64encode(gostr(s).encode()).decode(),
+    "b64enc": b64enc,
     "b64dec": b64dec,
     "sha256sum": sha256sum,
     "sha1sum": sha1sum,

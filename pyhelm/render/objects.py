@@ -9,7 +9,6 @@ method of the same name; that rule lives in the environment (``engine.py``).
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Any
 
@@ -90,6 +89,8 @@ class Files(dict[str, bytes]):
 
     def AsSecrets(self) -> str:  # noqa: N802
         """A Secret ``data:`` body: each file's base name → base64 of its bytes, as YAML."""
+        import base64
+
         from pyhelm.render.functions import to_yaml
 
         return to_yaml(
