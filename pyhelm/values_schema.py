@@ -1,4 +1,5 @@
-"""Checking values against a chart's ``values.schema.json`` (jsonschema, imported lazily).
+"""Checking values against a chart's ``values.schema.json`` (jsonschema, imported lazily:
+``pyhelm.quickschema`` first answers for plain schemas that the values meet).
 
 Messages are ``path: problem`` with paths as users write them in ``--set``
 (``image.tag``, ``ports[1]``), sorted by path, clipped to a readable length.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.errors import ValuesError
+from pyhelm.quickschema import plainly_valid
 
 if TYPE_CHECKING:
     from pyhelm.chart.model import Chart
@@ -18,9 +20,11 @@ _MAX_MESSAGE = 160
 
 def schema_violations(chart: Chart, values: dict[str, Any]) -> list[str]:
     """Each way ``values`` break the chart's values.schema.json, as ``path: message``, sorted."""
-    from jsonschema import exceptions  # a heavy import: only for charts with a schema
-
     schema = chart.schema or {}
+    if plainly_valid(schema, values):
+        return []
+    from jsonschema import exceptions  # a heavy import: only when the quick check is not sure
+
     cls = _validator_class(schema)
     try:
         cls.check_schema(schema)
