@@ -10,6 +10,7 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pyhelm.cli.common import add_chart_flags, add_values_flags, locate_chart, user_values
@@ -425,6 +426,8 @@ def register(
     common: argparse.ArgumentParser,
     command: str | None = None,
 ) -> None:
+    """Add the release commands' parsers; with ``command`` given, only that command's."""
+
     def add(
         name: str, help_text: str, handler: Any, aliases: tuple[str, ...] = ()
     ) -> argparse.ArgumentParser:
@@ -434,6 +437,15 @@ def register(
         p.set_defaults(handler=handler)
         return p
 
+    wanted = _PARSERS.get(command or "")
+    for builder in (wanted,) if wanted else dict.fromkeys(_PARSERS.values()):
+        builder(add, common)
+
+
+_Add = Callable[..., argparse.ArgumentParser]
+
+
+def _install_parser(add: _Add, common: argparse.ArgumentParser) -> None:
     p = add("install", "install a chart as a release", run_install)
     p.add_argument("name", metavar="NAME", help="release name (or the chart, with --generate-name)")
     p.add_argument("chart", metavar="CHART", nargs="?", help="chart folder, archive or repo/chart")
@@ -445,6 +457,8 @@ def register(
     )
     _change_flags(p)
 
+
+def _upgrade_parser(add: _Add, common: argparse.ArgumentParser) -> None:
     p = add("upgrade", "upgrade a release to a chart (a new revision)", run_upgrade)
     p.add_argument("release", metavar="RELEASE")
     p.add_argument("chart", metavar="CHART")
@@ -466,6 +480,8 @@ def register(
     p.set_defaults(replace=False, generate_name=False)
     _change_flags(p)
 
+
+def _rollback_parser(add: _Add, common: argparse.ArgumentParser) -> None:
     p = add("rollback", "roll a release back to a revision (a new revision)", run_rollback)
     p.add_argument("release", metavar="RELEASE")
     p.add_argument(
@@ -477,6 +493,8 @@ def register(
     )
     _change_flags(p, chart=False)
 
+
+def _uninstall_parser(add: _Add, common: argparse.ArgumentParser) -> None:
     p = add("uninstall", "uninstall releases", run_uninstall, aliases=("un", "delete", "del"))
     p.add_argument("releases", metavar="RELEASE", nargs="+")
     p.add_argument(
@@ -495,6 +513,8 @@ def register(
         help="how dependents (e.g. a Deployment's pods) are deleted; orphan leaves them",
     )
 
+
+def _list_parser(add: _Add, common: argparse.ArgumentParser) -> None:
     p = add("list", "list releases (the newest revision of each)", run_list, aliases=("ls",))
     p.add_argument("-A", "--all-namespaces", action="store_true")
     for status in ("deployed", "failed", "pending", "superseded", "uninstalled", "uninstalling"):
@@ -508,17 +528,23 @@ def register(
     p.add_argument("-q", "--short", action="store_true", help="names only")
     p.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table")
 
+
+def _history_parser(add: _Add, common: argparse.ArgumentParser) -> None:
     p = add("history", "the revisions of a release", run_history, aliases=("hist",))
     p.add_argument("release", metavar="RELEASE")
     p.add_argument("--max", type=int, default=256)
     p.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table")
 
+
+def _status_parser(add: _Add, common: argparse.ArgumentParser) -> None:
     p = add("status", "the status of a release", run_status)
     p.add_argument("release", metavar="RELEASE")
     p.add_argument("--revision", type=int, default=0)
     p.add_argument("--show-resources", action="store_true", help="show the live objects' readiness")
     p.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table")
 
+
+def _get_parser(add: _Add, common: argparse.ArgumentParser) -> None:
     get = add("get", "show a release's values, manifest, notes or hooks", None)
     get_sub = get.add_subparsers(dest="get_what", metavar="WHAT", required=True)
     for what in ("values", "manifest", "notes", "hooks", "metadata", "all"):
@@ -531,6 +557,8 @@ def register(
         if what in ("values", "metadata"):
             g.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table")
 
+
+def _diff_parser(add: _Add, common: argparse.ArgumentParser) -> None:
     diff = add("diff", "what an upgrade or rollback would change, or drift", None)
     diff_sub = diff.add_subparsers(dest="diff_what", metavar="WHAT", required=True)
     for what in ("upgrade", "rollback", "release"):
@@ -553,7 +581,29 @@ def register(
         d.add_argument("-C", "--context", type=int, default=3, help="lines of context")
         d.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
+
+def _test_parser(add: _Add, common: argparse.ArgumentParser) -> None:
     p = add("test", "run a release's test hooks", run_test)
     p.add_argument("release", metavar="RELEASE")
     p.add_argument("--timeout", type=parse_duration, default=300.0, metavar="DURATION")
     p.add_argument("--hide-notes", action="store_true")
+
+
+#: Each release command, aliases included, and the function adding its parser.
+_PARSERS: dict[str, Callable[[_Add, argparse.ArgumentParser], None]] = {
+    "install": _install_parser,
+    "upgrade": _upgrade_parser,
+    "rollback": _rollback_parser,
+    "uninstall": _uninstall_parser,
+    "un": _uninstall_parser,
+    "delete": _uninstall_parser,
+    "del": _uninstall_parser,
+    "list": _list_parser,
+    "ls": _list_parser,
+    "history": _history_parser,
+    "hist": _history_parser,
+    "status": _status_parser,
+    "get": _get_parser,
+    "diff": _diff_parser,
+    "test": _test_parser,
+}
