@@ -55,11 +55,16 @@ def _yaml_rs() -> Any:
 
 #: yaml-rs (YAML 1.2) reads some text differently from Helm's rules (above), or
 #: lacks the checks of the careful path. Such text goes to PyYAML: any text
-#: holding one of these characters or sequences (aliases, tags, merge keys,
-#: directives, document markers, complex keys, tabs), or a number with a
-#: leading zero (YAML 1.1 octal); and any result holding a float, a YAML 1.1
-#: boolean word, or a key that is not a string (yaml-rs lets 1 and true collide).
-_NOT_FOR_FAST_PATH = ("*", "!", "<<", "\t", "?", "\n%", "\n---", "\n...")
+#: holding one of these sequences (merge keys, directives, document markers, tabs),
+#: an alias, tag or complex key (``*``, ``!`` or ``?`` starting a token: ``Ready?`` in a
+#: comment does not count), or a number with a leading zero (YAML 1.1 octal); and any
+#: result holding a float, a YAML 1.1 boolean word, or a key that is not a string
+#: (yaml-rs lets 1 and true collide).
+_NOT_FOR_FAST_PATH = ("<<", "\t", "\n%", "\n---", "\n...")
+_INDICATORS = ("*", "!", "?")
+#: ``*``, ``!`` or ``?`` at the start of the text or after a space, ``[]{},`` or ``:``
+#: (literal first, as below).
+_INDICATOR = r"[*!?](?:(?<=^[*!?])|(?<=[\s\[\]{},:][*!?]))"
 #: ``[-+]?0[0-9o]`` starting a token (after a space, ``[``, ``{``, ``,`` or at the start).
 #: Written literal first ("0", then what came before it): the engine then jumps from one "0" to
 #: the next instead of trying every position (20x faster on a big values file).
@@ -111,6 +116,7 @@ def _load_fast(text: str | bytes) -> list[Any] | None:
         except UnicodeDecodeError:
             return None
     if (any(mark in text for mark in _NOT_FOR_FAST_PATH) or text.startswith(("%", "---", "...", "\ufeff"))
+            or (any(mark in text for mark in _INDICATORS) and re.search(_INDICATOR, text))
             or re.search(_LEADING_ZERO, text) or _block_scalar_edge(text)):
         return None
     try:

@@ -145,6 +145,8 @@ CORPUS = [
     "cpu: 0.5\nmem: 1.5Gi\n", "a: [on, off]\n", "'yes': quoted\n", "a: 2.0\n",
     "a: |\n  echo hi", "a: |+\n  x\n\n\n", "a: >-\n  folded\n  more\n", "|\n  top\n", "null\n",
     "a: \"multi\n  line\"\n", "a: plain\n  continued\n",
+    "a: Ready?\n", "# Mount it?\na: 1\n", "a: Hi!\n", "a: x*y\n", "a: \"*.example.com\"\n",
+    "? a\n: b\n", "a: *x\n", "{\"a\":*b}\n", "a: !!str 1\n", "- ?x\n", "a: [x,*y]\n", "a: b?c\n",
 ]
 
 
@@ -169,7 +171,8 @@ def test_random_texts_read_the_same_on_both_paths() -> None:
     rng = random.Random(9)
     tokens = ["a", "b", ": ", "\n", "  ", "- ", "[", "]", "{", "}", ", ", '"q"', "'s'", "1", "2.5", "true",
               "null", "~", "x y", "#c", "|", ">", "-", ":", '"', "'", "\\", "é", "@", "%", "&a ", " ", "0x1",
-              "1_0", ".5", "yes", "1:2", "2020-01-01", "=", "|-", ">+", "\n  ", "\n    "]
+              "1_0", ".5", "yes", "1:2", "2020-01-01", "=", "|-", ">+", "\n  ", "\n    ", "*", "!", "?",
+              "*a", "!t ", "? ", "a?", "b*", "x!", ":*", "!!str "]
     answered = 0
     for _ in range(3000):
         text = "".join(rng.choice(tokens) for _ in range(rng.randint(1, 14)))
