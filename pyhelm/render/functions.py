@@ -24,6 +24,7 @@ from jinja2 import Undefined
 
 from pyhelm import yamlio
 from pyhelm.errors import RenderError
+from pyhelm.render import yamlemit
 
 #: Longest string a template may build with ``repeat`` and friends.
 MAX_STRING = 10_000_000
@@ -62,6 +63,12 @@ def to_yaml(value: Any) -> str:
     """YAML without the trailing newline (Helm's ``toYaml``); ``{}``/``[]`` for empty."""
     if isinstance(value, Undefined):
         str(value)  # a strict undefined raises its own, precise error
+    text = yamlemit.emit(value)  # plain trees, without importing PyYAML
+    return pyyaml_to_yaml(value) if text is None else text
+
+
+def pyyaml_to_yaml(value: Any) -> str:
+    """:func:`to_yaml` through PyYAML, for any tree (``yamlemit`` writes the same text for plain ones)."""
     import yaml
 
     text = yaml.dump(
