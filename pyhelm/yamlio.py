@@ -166,9 +166,17 @@ def dumper() -> Any:
     return yamlpy.Dumper
 
 
+#: One of those words standing alone (no letter, digit, ``_ . - /`` next to it), as a
+#: scalar equal to it must. A text without one has nothing to report.
+_LONE_BOOL_WORD = r"(?<![\w./-])(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)(?![\w./-])"
+
+
 def find_yaml11_booleans(text: str | bytes, source: str) -> list[str]:
     """Warnings for unquoted ``on/off/yes/no/y/n`` keys and values, each naming file and line
     (see ``yamlpy.find_yaml11_booleans``)."""
+    words = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    if not re.search(_LONE_BOOL_WORD, words):
+        return []
     from pyhelm import yamlpy
 
     return yamlpy.find_yaml11_booleans(text, source)

@@ -181,3 +181,16 @@ def test_random_texts_read_the_same_on_both_paths() -> None:
             answered += 1
             assert repr(fast) == repr(yamlpy.load_all(text, "fuzz.yaml", PyHelmError)), text
     assert answered > 500
+
+
+def test_boolean_finder_skips_only_texts_that_cannot_hold_such_a_word() -> None:
+    """Texts without a lone on/off/yes/no/y/n are answered without a YAML scan; the answer is
+    always the full scan's."""
+    import random
+
+    rng = random.Random(5)
+    tokens = ["a", ": ", "\n", "  ", "- ", "[", "]", "{", "}", ", ", "on", "On", "off", "y", "N", "yes",
+              "no", "on-demand", "y.z", "n/a", "_on", "on1", "cron", "'on'", '"no"', "#", "x"]
+    for _ in range(2000):
+        text = "".join(rng.choice(tokens) for _ in range(rng.randint(1, 12)))
+        assert yamlio.find_yaml11_booleans(text, "f.yaml") == yamlpy.find_yaml11_booleans(text, "f.yaml"), text
