@@ -6,6 +6,8 @@ Charts (generated here, Jinja2 for pyhelm and the equivalent Go templates for he
         (one shape: the same tags, other text; pyhelm compiles that shape once)
   unique  the same 200 templates, each with an expression of its own (200 shapes)
   deep  one template rendering 5,000 ConfigMaps from a values list
+  scaffold  each tool's own `create` chart, as a new chart starts (not the same templates:
+        helm's has a few more; pyhelm's has a values.schema.json, so its render checks one)
 
 pyhelm runs "warm" (compiled templates in the on-disk cache) and "cold" (empty
 cache), each round of helm, cold and warm taken in turn; the ratio columns are the
@@ -187,6 +189,15 @@ def make_charts(base: Path) -> dict[str, tuple[Path, Path]]:
     }
 
 
+def scaffolds(base: Path, pyhelm: list[str], helm: str | None) -> tuple[Path, Path]:
+    """``pyhelm create`` and ``helm create`` charts, both named ``scaffold``."""
+    for tool, lang in ((pyhelm, "jinja"), ([helm] if helm else None, "go")):
+        if tool:
+            subprocess.run([*tool, "create", "scaffold"], cwd=base / lang, check=True,
+                           capture_output=True)
+    return base / "jinja" / "scaffold", base / "go" / "scaffold"
+
+
 def _child_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -266,6 +277,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         charts = make_charts(base)
+        charts["scaffold"] = scaffolds(base, pyhelm, helm)
         cache = base / "cache"
         # Python's .pyc files are part of a normal install: let the children write and use them.
         env = {
