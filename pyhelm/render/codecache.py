@@ -50,6 +50,11 @@ class CodeCache:
         entry = self.entries.get(name)
         return entry[1] if entry is not None and entry[0] == source else None
 
+    def has(self, name: str, source: str) -> bool:
+        """Whether code for this exact source is cached (without counting the entry as used)."""
+        entry = self.entries.get(name)
+        return entry is not None and entry[0] == source
+
     def put(self, name: str, source: str, code: CodeType) -> None:
         self.entries[name] = (source, code)
         self.dirty = True

@@ -195,11 +195,7 @@ class ChartLoader(BaseLoader):
             raise TemplateNotFound(name)
         code = self.code_cache.get(name, source)
         if code is None:
-            if self.compiler is None:
-                from pyhelm.render.shapes import ShapeCompiler
-
-                self.compiler = ShapeCompiler(environment)
-            code = self.compiler.compile(source, name)
+            code = self.compile(environment, name)
             self.code_cache.put(name, source, code)
         merged = self.scopes[name].globals_for(name)
         # Jinja2 passes a ChainMap over the environment's ~90 functions; merging its layers as
@@ -207,6 +203,18 @@ class ChartLoader(BaseLoader):
         for layer in reversed(getattr(globals, "maps", [globals or {}])):
             merged.update(layer)
         return environment.template_class.from_code(environment, code, merged, lambda: True)
+
+    def compile(self, environment: Any, name: str) -> Any:
+        """The code of template ``name`` (not cached here); raises its syntax error."""
+        return self.shape_compiler(environment).compile(self.sources[name], name)
+
+    def shape_compiler(self, environment: Any) -> Any:
+        """The ``shapes.ShapeCompiler`` of this render (made, and imported, on first use)."""
+        if self.compiler is None:
+            from pyhelm.render.shapes import ShapeCompiler
+
+            self.compiler = ShapeCompiler(environment)
+        return self.compiler
 
 
 class ChartScope:

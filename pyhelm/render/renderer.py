@@ -89,10 +89,12 @@ def render(
             env.loader.add(name, source, unit.scope)
             if path.rsplit("/", 1)[-1].startswith("_"):
                 unit.scope.helpers.append(name)
-    rendered = sorted(_render_templates(env, units, errors))
+    notes_name = f"{chart.name}/{NOTES}"
+    renderable = _renderable(units)
+    _precompile(env, units, renderable, notes_name)
+    rendered = sorted((name, _render_one(env, name, errors)) for name in renderable)
     found = [m for name, text in rendered for m in manifests_of(name, text)]
     ordered = install_sorted(found)
-    notes_name = f"{chart.name}/{NOTES}"
     notes = _render_one(env, notes_name, errors) if NOTES in chart.templates else ""
     code_cache.save()
     return RenderResult(
@@ -119,19 +121,32 @@ def _units(
     return units
 
 
-def _render_templates(
-    env: RenderEnv, units: list[_Unit], errors: list[RenderError] | None
-) -> list[tuple[str, str]]:
+def _precompile(env: RenderEnv, units: list[_Unit], renderable: list[str], notes: str) -> None:
+    """Compile the templates the render will load that the code cache lacks, on two cores
+    when that pays (``parallel``); a warm render only looks them up."""
+    sources, cache = env.loader.sources, env.loader.code_cache
+    names = [name for unit in units for name in unit.scope.helpers]  # type: ignore[union-attr]
+    names += renderable
+    if notes in sources:
+        names.append(notes)
+    missing = [name for name in names if not cache.has(name, sources[name])]
+    if missing:
+        from pyhelm.render.parallel import precompile
+
+        precompile(env.loader, env.jinja, missing)
+
+
+def _renderable(units: list[_Unit]) -> list[str]:
+    """The Helm path of each template rendered as manifests (helpers, NOTES.txt and
+    library charts' templates are not)."""
     out = []
     for unit in units:
         if unit.chart.metadata.type == "library":
             continue
         for path in unit.chart.templates:
             base = path.rsplit("/", 1)[-1]
-            if base.startswith("_") or path == NOTES:
-                continue
-            name = f"{unit.prefix}/{path}"
-            out.append((name, _render_one(env, name, errors)))
+            if not (base.startswith("_") or path == NOTES):
+                out.append(f"{unit.prefix}/{path}")
     return out
 
 

@@ -47,12 +47,21 @@ class ShapeCompiler:
         #: skeleton -> the shape of the templates it stands for (None: lex those for real)
         self.skeletons: dict[str, Shape | None] = {}
         self.use_skeletons = _skeleton_rules_hold(environment)
+        self.cuts: dict[str, tuple[str, list[str]] | None] = {}  # source -> its skeleton.split
+
+    def cut(self, source: str) -> tuple[str, list[str]] | None:
+        """``skeleton.split(source)`` (None when skeletons are not used), remembered: the
+        parallel compile groups templates by their skeleton before they are compiled."""
+        cut = self.cuts.get(source, False)
+        if cut is False:
+            cut = self.cuts[source] = skeleton.split(source) if self.use_skeletons else None
+        return cut  # type: ignore[return-value]
 
     def compile(self, source: str, name: str) -> CodeType:
         env = self.environment
         if _OPEN in source or _OPEN in name or _ESCAPE.search(source):
             return env.compile(source, name, name)
-        cut = skeleton.split(source) if self.use_skeletons else None
+        cut = self.cut(source)
         known = self.skeletons.get(cut[0]) if cut is not None else None
         if cut is not None and known is not None:
             return _fill(self.shapes[known], [name, *cut[1]])
