@@ -55,8 +55,16 @@ def precompile(loader: ChartLoader, environment: Any, names: list[str]) -> None:
         return
     mine, theirs = _halves(groups)
     environment.lexer  # noqa: B018 (built once, before the fork, rather than in both processes)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:  # out of file descriptors: compile serially
+        return
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory: compile serially
+        os.close(read_end)
+        os.close(write_end)
+        return
     if pid == 0:  # the child: compile, send, leave; never returns
         os.close(read_end)
         _child(loader, environment, theirs, write_end)
@@ -65,7 +73,7 @@ def precompile(loader: ChartLoader, environment: Any, names: list[str]) -> None:
     try:
         _compile_into_cache(loader, environment, mine)
         received = _receive(read_end)
-        os.waitpid(pid, 0)
+        _reap(pid)
         reaped = True
         asked = set(theirs)
         for name, code in received.items():
@@ -154,4 +162,11 @@ def _end(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    os.waitpid(pid, 0)
+    _reap(pid)
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # already reaped: the process ignores SIGCHLD
+        pass

@@ -139,3 +139,24 @@ def test_a_failing_child_costs_only_speed(chart, monkeypatch, forks, child_send)
     serial = _output(chart)
     assert got == serial
     assert _children() == []
+
+
+def test_a_render_that_cannot_fork_compiles_serially(chart, monkeypatch):
+    def fake_failing_fork() -> int:
+        raise BlockingIOError("FakeForkFailure: Resource temporarily unavailable")
+
+    expected = _output(chart)
+    monkeypatch.setenv("PYHELM_NO_TEMPLATE_CACHE", "1")
+    monkeypatch.setattr(os, "fork", fake_failing_fork)
+    assert _output(chart) == expected
+
+
+def test_a_process_ignoring_sigchld_still_renders(chart, monkeypatch):
+    expected = _output(chart)
+    monkeypatch.setenv("PYHELM_NO_TEMPLATE_CACHE", "1")
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves
+    try:
+        assert _output(chart) == expected
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert _children() == []
