@@ -24,7 +24,6 @@ from jinja2 import Undefined
 
 from pyhelm import yamlio
 from pyhelm.errors import RenderError
-from pyhelm.render import yamlemit
 
 #: Longest string a template may build with ``repeat`` and friends.
 MAX_STRING = 10_000_000
@@ -63,6 +62,8 @@ def to_yaml(value: Any) -> str:
     """YAML without the trailing newline (Helm's ``toYaml``); ``{}``/``[]`` for empty."""
     if isinstance(value, Undefined):
         str(value)  # a strict undefined raises its own, precise error
+    from pyhelm.render import yamlemit  # only for charts that call toYaml
+
     text = yamlemit.emit(value)  # plain trees, without importing PyYAML
     return pyyaml_to_yaml(value) if text is None else text
 

@@ -154,12 +154,12 @@ def _fast(source: str, doc: str) -> RenderedManifest | None:
     start = re.match(_FAST_START, doc)
     if start is None:
         return None
-    following = _TOP_LINE.search(doc, start.end())
+    following = re.compile(_TOP_LINE).search(doc, start.end())
     block = doc[start.end() : following.start() if following else len(doc)]
     if (
         "annotations" in block
         or "\t" in block
-        or (following and _TOP_KEY.search(doc, following.start()))
+        or (following and re.compile(_TOP_KEY).search(doc, following.start()))
     ):
         return None
     name = re.search(_FAST_NAME, block)
@@ -239,7 +239,10 @@ def _parse(doc: str, source: str) -> dict[str, Any]:
     }
 
 
-_TOP_KEY = re.compile(r"^(apiVersion|kind|metadata)[ \t]*:(.*)$", re.MULTILINE)
+#: A top-level ``apiVersion``, ``kind`` or ``metadata`` line; and any top-level line. Compiled on
+#: first use (re's cache), like the patterns above: a render of simple documents needs neither.
+_TOP_KEY = r"(?m)^(apiVersion|kind|metadata)[ \t]*:(.*)$"
+_TOP_LINE = r"(?m)^[^\s#]"
 
 
 def _head_key_after(doc: str, start: int) -> bool:
@@ -248,8 +251,7 @@ def _head_key_after(doc: str, start: int) -> bool:
     line = start - 1
     if doc.find("\napiVersion", line) < 0 and doc.find("\nkind", line) < 0 and doc.find("\nmetadata", line) < 0:
         return False
-    return _TOP_KEY.search(doc, start) is not None
-_TOP_LINE = re.compile(r"^[^\s#]", re.MULTILINE)
+    return re.compile(_TOP_KEY).search(doc, start) is not None
 
 
 def _yaml_error(doc: str, source: str, exc: RenderError) -> str:
@@ -283,7 +285,7 @@ def _scan(doc: str) -> dict[str, Any]:
         raise _Ambiguous
     head: dict[str, Any] = {}
     metadata_end = -1
-    for match in _TOP_KEY.finditer(doc):
+    for match in re.compile(_TOP_KEY).finditer(doc):
         key, value = match.group(1), match.group(2)
         if key in head:
             raise _Ambiguous
@@ -294,12 +296,12 @@ def _scan(doc: str) -> dict[str, Any]:
             metadata_end = match.end()
         else:
             head[key] = _scalar(value)
-    if ("kind" not in head or "apiVersion" not in head) and _TOP_LINE.search(doc):
+    if ("kind" not in head or "apiVersion" not in head) and re.compile(_TOP_LINE).search(doc):
         raise _Ambiguous
     head.pop("metadata", None)
     annotations: dict[str, str] = {}
     if metadata_end >= 0:
-        following = _TOP_LINE.search(doc, metadata_end + 1)
+        following = re.compile(_TOP_LINE).search(doc, metadata_end + 1)
         _scan_metadata(
             doc[metadata_end + 1 : following.start() if following else len(doc)], head, annotations
         )
