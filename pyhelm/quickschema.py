@@ -29,7 +29,7 @@ _DRAFTS = frozenset(
 #: Keywords that never change whether values are valid (``format`` is not checked by
 #: ``pyhelm.values_schema`` either); their own values are checked for shape, as jsonschema's
 #: check of the schema does.
-_TEXTS = frozenset(("title", "description", "$comment", "format", "$id"))
+_TEXTS = frozenset(("title", "description", "$comment", "format"))
 _FLAGS = frozenset(("deprecated", "readOnly", "writeOnly"))
 _COUNTS = {
     "minLength": str, "maxLength": str, "minItems": list, "maxItems": list,
