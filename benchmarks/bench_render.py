@@ -13,7 +13,7 @@ pyhelm runs "warm" (compiled templates in the on-disk cache) and "cold" (empty
 cache), each round of helm, cold and warm taken in turn; the ratio columns are the
 medians of the rounds' ratios. The floor is `python -c 'import jinja2, yaml'`.
 
-Run: .venv/bin/python benchmarks/bench_render.py [--runs N] [--cpu]
+Run: .venv/bin/python benchmarks/bench_render.py [--runs N] [--cpu] [--only CHART ...]
 (helm is taken from .tools/bin or PATH; without it, its column is empty.)
 """
 
@@ -267,6 +267,9 @@ def main() -> None:
     parser.add_argument(
         "--cpu", action="store_true", help="measure CPU time (user+sys) instead of wall time"
     )
+    parser.add_argument(
+        "--only", nargs="+", metavar="CHART", help="measure only these charts (e.g. wide)"
+    )
     args = parser.parse_args()
     global CPU_TIME
     CPU_TIME = args.cpu
@@ -299,6 +302,8 @@ def main() -> None:
             f"{'warm/helm':>10} {'cold/helm':>10}"
         )
         for name, (jinja_chart, go_chart) in charts.items():
+            if args.only and name not in args.only:
+                continue
             cmd = [*pyhelm, "template", "r", str(jinja_chart)]
             helm_cmd = [helm, "template", "r", str(go_chart)] if helm else None
             rounds = [one_round(cmd, helm_cmd, env, cache) for _ in range(args.runs)]
@@ -311,6 +316,8 @@ def main() -> None:
                 f"{name:<7} {docs:>6} {helm_text:>8} {warm:>12.3f} {cold:>12.3f} "
                 f"{_in_turn(rounds, 2):>10} {_in_turn(rounds, 1):>10}"
             )
+        if args.only and "lab" not in args.only:
+            return
         lab = [*pyhelm, "template", "r", str(charts["lab"][0])]
         print(f"lab, warm, against the floor run in turn ({3 * args.runs} pairs): "
               f"{against_floor(lab, floor_cmd, env, 3 * args.runs):.2f}x (goal <= 1.15x)")
