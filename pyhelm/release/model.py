@@ -81,6 +81,8 @@ def parse_time(text: str | None) -> datetime | None:
 
 @dataclass
 class HookRun:
+    """When a hook last ran and how it ended (Helm's ``last_run``)."""
+
     started_at: str = ""
     completed_at: str = ""
     phase: str = ""
@@ -130,6 +132,8 @@ class Hook:
 
 @dataclass
 class Info:
+    """A revision's status, its times, description and rendered notes (Helm's ``info``)."""
+
     status: Status
     first_deployed: datetime | None = None
     last_deployed: datetime | None = None

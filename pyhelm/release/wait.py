@@ -28,6 +28,8 @@ class WaitFailed(ReleaseError):
 
 @dataclass(frozen=True)
 class Readiness:
+    """Whether one object is ready, failed for good, or still on its way (and how far)."""
+
     ready: bool
     message: str = ""
     failed: bool = False

@@ -27,6 +27,8 @@ Manifest = dict[str, Any]
 
 @dataclass
 class NodeLoad:
+    """One node as the scheduler ranks it: what its pods already request of what it has."""
+
     node: Manifest
     pods: int = 0
     cpu: float = 0.0

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class InstallOptions(ChangeOptions):
+    """The flags of ``pyhelm install`` beyond those every release change has."""
+
     namespace: str | None = None
     generate_name: bool = False
     create_namespace: bool = False
